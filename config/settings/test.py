@@ -1,0 +1,17 @@
+"""Tests: real PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set (CI), embedded default otherwise."""
+from .base import *  # noqa: F401,F403
+from .base import REST_FRAMEWORK, env
+
+DEBUG = False
+# Fast hashing in tests only; production uses argon2 (base.PASSWORD_HASHERS).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_local_tunemarket")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_test_tunemarket")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8420")
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "10000/min", "user": "10000/min"},
+}
+# Tasks run in-process unless a test starts a real worker; on_commit hooks still decide when.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True

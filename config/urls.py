@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import healthz
+
+handler400 = "core.errors.handler400"
+handler403 = "core.errors.handler403"
+handler404 = "core.errors.handler404"
+handler500 = "core.errors.handler500"
+
+api_v1 = [
+    path("", include("accounts.urls")),
+    path("", include("marketplace.urls")),
+    path("", include("tuning.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("v1/", include(api_v1)),
+    path("", include("marketplace.pages")),
+]
+
+admin.site.site_header = "Tunemarket administration"
+admin.site.site_title = "Tunemarket admin"
+admin.site.index_title = "Vetting, review and operations"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: SQLite + the server-less broker, localstripe, a Celery
+# worker and the web server. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+unset DATABASE_URL REDIS_URL CELERY_BROKER_URL
+export DJANGO_SETTINGS_MODULE=config.settings.local
+PY=.venv/bin/python
+PORT="${PORT:-8000}"
+mkdir -p var/log
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+echo "==> localstripe (fake Stripe) on :8420"
+scripts/localstripe.sh
+echo "==> migrating the embedded database (var/tunemarket.sqlite3)"
+$PY manage.py migrate --noinput >var/log/migrate.log
+$PY manage.py createcachetable
+echo "==> seeding the demo marketplace"
+$PY manage.py seed_demo
+echo "==> starting a Celery worker (queues: default, training) with its beat (the job reaper)"
+.venv/bin/celery -A config worker -B -Q default,training --concurrency 1 --loglevel INFO \
+  -s var/celerybeat-schedule >var/log/worker.log 2>&1 &
+pids+=($!)
+echo "==> starting the web server on http://127.0.0.1:${PORT}"
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload >var/log/web.log 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null && break; sleep 0.5; done
+curl -fsS "http://127.0.0.1:${PORT}/healthz"; echo
+
+cat <<TXT
+
+Tunemarket is running.
+  Browse:        http://127.0.0.1:${PORT}/
+  Admin:         http://127.0.0.1:${PORT}/admin/   (admin@tunemarket.test / tunemarket-demo-2026)
+  API docs:      http://127.0.0.1:${PORT}/v1/docs
+  Health:        http://127.0.0.1:${PORT}/healthz
+Logs are in var/log/. Press Ctrl-C to stop.
+TXT
+if [ "${DEMO_EXIT:-0}" = "1" ]; then exit 0; fi
+wait
