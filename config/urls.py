@@ -12,7 +12,9 @@ handler500 = "core.errors.handler500"
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("marketplace.urls")),
+    path("", include("marketplace.payments.urls")),
     path("", include("tuning.urls")),
+    path("", include("tuning.evaluation.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

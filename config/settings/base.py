@@ -32,7 +32,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "marketplace",
+    "marketplace.payments",
     "tuning",
+    "tuning.evaluation",
 ]
 
 MIDDLEWARE = [
