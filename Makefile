@@ -36,6 +36,7 @@ demo: install
 	scripts/demo.sh
 
 test: install services
+	scripts/system-deps.sh
 	scripts/test.sh
 
 clean:
