@@ -1,6 +1,6 @@
 """Tests: real PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set (CI), embedded default otherwise."""
 from .base import *  # noqa: F401,F403
-from .base import REST_FRAMEWORK, env
+from .base import REDIS_URL, REST_FRAMEWORK, env
 
 DEBUG = False
 # Fast hashing in tests only; production uses argon2 (base.PASSWORD_HASHERS).
@@ -15,3 +15,8 @@ REST_FRAMEWORK = {
 # Tasks run in-process unless a test starts a real worker; on_commit hooks still decide when.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+TUNEMARKET_BASE_MODEL_OVERRIDE = "tiny-smollm2"  # jobs and inference run the tiny SmolLM2-shaped model
+
+if not REDIS_URL:
+    # Without Redis, tests use an in-process cache, so tests that need no database never touch one.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
