@@ -43,6 +43,42 @@ JOB_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class FileStatus(models.TextChoices):
+    UPLOADED = "uploaded"
+    PROCESSED = "processed"
+    ERROR = "error"
+
+
+class DatasetFile(models.Model):
+    """An uploaded JSONL dataset (OpenAI's `file`). Its content is encrypted at rest (tuning/crypto.py):
+    the stored blob is ciphertext and only the wrapped per-file key is kept here."""
+
+    public_id = PublicIdField(prefix="file-")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dataset_files")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    purpose = models.CharField(max_length=32, default="fine-tune")
+    bytes = models.BigIntegerField(help_text="Plaintext size.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the plaintext.")
+    # Server-chosen; never derived from the uploaded name.
+    storage_name = models.CharField(max_length=255, editable=False)
+    wrapped_key = models.TextField(editable=False)
+    status = models.CharField(max_length=20, choices=FileStatus.choices, default=FileStatus.UPLOADED, editable=False)
+    status_details = models.TextField(blank=True, editable=False)
+    validation = models.JSONField(default=dict, blank=True, editable=False)
+    # One 8-byte digest per valid example (tuning.validation.canonical_digest), concatenated:
+    # duplicates and train/validation overlap are found without decrypting the file again.
+    example_digests = models.BinaryField(default=b"", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.filename})"
+
+
 class FineTuningJob(models.Model):
     public_id = PublicIdField(prefix="ftjob-")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="fine_tuning_jobs")
@@ -71,9 +107,28 @@ class FineTuningJob(models.Model):
     lease_owner = models.CharField(max_length=200, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Data and how it is trained.
+    training_file = models.ForeignKey(DatasetFile, null=True, on_delete=models.PROTECT, related_name="+")
+    validation_file = models.ForeignKey(DatasetFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    persona = models.JSONField(null=True, blank=True)
+    grant_provider_samples = models.BooleanField(
+        default=False, help_text="The customer lets the assigned provider read a few examples of the data."
+    )
+    # The base model that really runs (settings.TUNEMARKET_BASE_MODEL_OVERRIDE may differ from `model`).
+    base_model = models.CharField(max_length=100, blank=True, editable=False)
+    # Which backend trains the job and which Celery queue carries its signal (a GPU host consumes `gpu`).
+    backend = models.CharField(max_length=50, default="local", editable=False)
+    queue = models.CharField(max_length=50, default="training", editable=False)
+    # The resolved tuning.backends.base.TrainingConfig (without the per-run schedule).
+    training_config = models.JSONField(default=dict, blank=True, editable=False)
+    progress_step = models.PositiveIntegerField(default=0, editable=False)
+    progress_total_steps = models.PositiveIntegerField(default=0, editable=False)
+    eta_seconds = models.FloatField(null=True, blank=True, editable=False)
+    delivery_accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "lease_expires_at"], name="job_status_lease_idx")]
 
     def __str__(self) -> str:
         return self.public_id or f"job #{self.pk}"
@@ -97,6 +152,52 @@ class JobEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class JobCheckpoint(models.Model):
+    """OpenAI's `fine_tuning.job.checkpoint`: a resumable training state on storage."""
+
+    public_id = PublicIdField(prefix="ftckpt-")
+    job = models.ForeignKey(FineTuningJob, on_delete=models.CASCADE, related_name="checkpoints")
+    step_number = models.PositiveIntegerField()
+    metrics = models.JSONField(default=dict, blank=True)
+    storage_name = models.CharField(max_length=255)
+    attempt = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["job", "step_number"], name="checkpoint_unique_job_step")]
+
+
+class TrainingArtifact(models.Model):
+    """The trained adapter of a job (a PEFT adapter directory on storage)."""
+
+    job = models.OneToOneField(FineTuningJob, on_delete=models.CASCADE, related_name="artifact")
+    storage_name = models.CharField(max_length=255)
+    base_model = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of adapter_model.safetensors.")
+    bytes = models.BigIntegerField()
+    steps = models.PositiveIntegerField()
+    metrics = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class InferenceLog(models.Model):
+    """One chat completion, for monitoring after deployment. Never holds the prompt or the answer."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="inference_logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    model = models.CharField(max_length=255, db_index=True)
+    job = models.ForeignKey(FineTuningJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="inference_logs")
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    finish_reason = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,0 +1,416 @@
+"""The OpenAI-compatible API: files, fine-tuning jobs, models and chat completions.
+
+Marketplace fields (listing, use_case, persona, grant_provider_samples) travel as extra body
+fields (the openai client's `extra_body`). Every view is thin: validate, call one service or
+selector, return a dict built by an `*_out` function.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+
+from django.http import FileResponse, StreamingHttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.services import audit_record
+from core.errors import DomainError, NotFound
+from core.http import client_ip
+from core.pagination import list_response, paginate, parse_limit
+
+from . import conf, inference, seams, selectors, services
+from .files import EncryptedUpload, EncryptingUploadHandler
+from .models import DatasetFile, FineTuningJob, JobCheckpoint, JobEvent
+
+
+def _ts(value) -> int | None:
+    return int(value.timestamp()) if value else None
+
+
+# --- output shapes ----------------------------------------------------------------------------------
+def file_out(file: DatasetFile) -> dict:
+    validation = file.validation or {}
+    return {
+        "id": file.public_id,
+        "object": "file",
+        "bytes": file.bytes,
+        "created_at": _ts(file.created_at),
+        "filename": file.filename,
+        "purpose": file.purpose,
+        "status": file.status,
+        "status_details": file.status_details or None,
+        "expires_at": None,
+        "validation": {
+            "format": validation.get("format"),
+            "error_count": validation.get("error_count", 0),
+            "errors": validation.get("errors", []),
+            "warnings": validation.get("warnings", []),
+            "stats": validation.get("stats", {}),
+        },
+    }
+
+
+def _hyperparameters_out(job: FineTuningJob) -> dict:
+    hp = job.hyperparameters or {}
+    return {k: hp[k] for k in ("n_epochs", "batch_size", "learning_rate_multiplier") if k in hp}
+
+
+def job_out(job: FineTuningJob) -> dict:
+    kind = (job.method or {}).get("type", "supervised")
+    return {
+        "id": job.public_id,
+        "object": "fine_tuning.job",
+        "model": job.model,
+        "created_at": _ts(job.created_at),
+        "finished_at": _ts(job.finished_at),
+        "fine_tuned_model": job.fine_tuned_model or None,
+        "organization_id": job.organization.public_id,
+        "result_files": [],
+        "status": job.status,
+        "training_file": job.training_file.public_id if job.training_file_id else None,
+        "validation_file": job.validation_file.public_id if job.validation_file_id else None,
+        "hyperparameters": _hyperparameters_out(job),
+        "method": {"type": kind, kind: {"hyperparameters": dict(job.hyperparameters or {})}},
+        "trained_tokens": job.trained_tokens,
+        "seed": job.seed,
+        "error": job.error or None,
+        "estimated_finish": _ts(job.estimated_finish),
+        "metadata": job.metadata or None,
+        "integrations": [],
+        "user_provided_suffix": job.suffix or None,
+        "listing": job.listing.public_id,
+        "provider": job.provider.public_id,
+        "use_case": job.use_case,
+        "persona": job.persona,
+        "progress": selectors.job_progress(job),
+        "review": seams.job_review_out(job),
+        "evaluation": seams.job_evaluation_out(job),
+        "payment": seams.job_payment_out(job),
+    }
+
+
+def event_out(event: JobEvent) -> dict:
+    return {
+        "id": event.public_id,
+        "object": "fine_tuning.job.event",
+        "created_at": _ts(event.created_at),
+        "level": event.level,
+        "message": event.message,
+        "type": event.type,
+        "data": event.data or None,
+    }
+
+
+def checkpoint_out(checkpoint: JobCheckpoint) -> dict:
+    job = checkpoint.job
+    return {
+        "id": checkpoint.public_id,
+        "object": "fine_tuning.job.checkpoint",
+        "created_at": _ts(checkpoint.created_at),
+        "fine_tuned_model_checkpoint": f"{services.fine_tuned_model_id(job)}:ckpt-step-{checkpoint.step_number}",
+        "fine_tuning_job_id": job.public_id,
+        "metrics": checkpoint.metrics,
+        "step_number": checkpoint.step_number,
+    }
+
+
+def model_out(model_id: str, *, created: int = 0, owned_by: str = "tunemarket", job: FineTuningJob | None = None) -> dict:
+    out = {"id": model_id, "object": "model", "created": created, "owned_by": owned_by}
+    if job is not None:
+        out["fine_tuning_job"] = job.public_id
+        out["base_model"] = job.model
+    return out
+
+
+def fine_tuned_model_out(job: FineTuningJob) -> dict:
+    return model_out(
+        job.fine_tuned_model, created=_ts(job.finished_at) or _ts(job.created_at), owned_by=job.organization.slug, job=job,
+    )
+
+
+class BytesNegotiation(BaseContentNegotiation):
+    """Views that answer raw bytes accept any Accept header (the openai client sends
+    `application/binary`); their errors are still rendered as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+# --- files ------------------------------------------------------------------------------------------
+class FileListCreateView(APIView):
+    def initialize_request(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Before anything parses the body: stream it through the encrypting, size-limiting handler.
+            request.upload_handlers = [EncryptingUploadHandler(request)]
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(operation_id="files_list", responses={200: dict})
+    def get(self, request):
+        qs = selectors.file_list(user=request.user)
+        purpose = request.query_params.get("purpose")
+        if purpose:
+            qs = qs.filter(purpose=purpose)
+        return Response(paginate(request, qs, serialize=file_out))
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request):
+        handler = request._request.upload_handlers[0]
+        data = request.data
+        if isinstance(handler, EncryptingUploadHandler) and handler.too_large:
+            raise DomainError(
+                f"The file is larger than the {handler.max_bytes}-byte limit; nothing was stored.",
+                param="file", code="file_too_large", status_code=413,
+            )
+        upload = request.FILES.get("file")
+        if not isinstance(upload, EncryptedUpload):
+            raise DomainError("Attach the dataset as the multipart field 'file'.", param="file", code="missing_file")
+        dataset = services.file_upload(
+            user=request.user, upload=upload, purpose=str(data.get("purpose", "")), ip_address=client_ip(request),
+        )
+        return Response(file_out(dataset))
+
+
+class FileDetailView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, file_id: str):
+        return Response(file_out(selectors.file_get(user=request.user, file_id=file_id)))
+
+    @extend_schema(request=None, responses={200: dict})
+    def delete(self, request, file_id: str):
+        file = selectors.file_get(user=request.user, file_id=file_id)
+        services.file_delete(file=file, actor=request.user, ip_address=client_ip(request))
+        return Response({"id": file.public_id, "object": "file", "deleted": True})
+
+
+class FileContentView(APIView):
+    content_negotiation_class = BytesNegotiation
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, file_id: str):
+        file = selectors.file_get(user=request.user, file_id=file_id)
+        chunks = services.file_content_read(file=file, actor=request.user, ip_address=client_ip(request))
+        response = StreamingHttpResponse(chunks, content_type="application/jsonl")
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class FileSamplesView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, file_id: str):
+        file = selectors.file_get(user=request.user, file_id=file_id)
+        limit = min(parse_limit(request.query_params.get("limit") or 5), 20)
+        samples = services.file_samples_read(file=file, actor=request.user, limit=limit, ip_address=client_ip(request))
+        return Response({"object": "list", "data": samples, "has_more": False})
+
+
+# --- jobs -------------------------------------------------------------------------------------------
+class JobIn(serializers.Serializer):
+    model = serializers.CharField(max_length=100)
+    training_file = serializers.CharField(max_length=64)
+    validation_file = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    listing = serializers.CharField(max_length=64)
+    use_case = serializers.CharField(max_length=4000)
+    method = serializers.JSONField(required=False, allow_null=True)
+    hyperparameters = serializers.JSONField(required=False, allow_null=True)
+    suffix = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    seed = serializers.IntegerField(required=False, allow_null=True)
+    metadata = serializers.JSONField(required=False, allow_null=True)
+    persona = serializers.JSONField(required=False, allow_null=True)
+    grant_provider_samples = serializers.BooleanField(required=False, default=False)
+    integrations = serializers.JSONField(required=False, allow_null=True)
+
+    def validate_integrations(self, value):
+        if value:
+            raise serializers.ValidationError("Integrations are not supported.")
+        return value
+
+
+class JobListCreateView(APIView):
+    @extend_schema(operation_id="fine_tuning_jobs_list", responses={200: dict})
+    def get(self, request):
+        qs = selectors.job_list(user=request.user)
+        return Response(paginate(request, qs, serialize=job_out))
+
+    @extend_schema(request=JobIn, responses={200: dict})
+    def post(self, request):
+        data = JobIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        job = services.job_create(
+            user=request.user, listing=v["listing"], training_file=v["training_file"],
+            validation_file=v.get("validation_file") or None, model=v["model"], use_case=v["use_case"],
+            method=v.get("method"), hyperparameters=v.get("hyperparameters"), suffix=v.get("suffix") or "",
+            seed=v.get("seed"), metadata=v.get("metadata"), persona=v.get("persona"),
+            grant_provider_samples=v.get("grant_provider_samples", False),
+        )
+        return Response(job_out(selectors.job_get(user=request.user, job_id=job.public_id)))
+
+
+class JobDetailView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, job_id: str):
+        return Response(job_out(selectors.job_get(user=request.user, job_id=job_id)))
+
+
+class JobCancelView(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, job_id: str):
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        services.job_cancel(job=job, actor=request.user)
+        return Response(job_out(selectors.job_get(user=request.user, job_id=job_id)))
+
+
+class JobAcceptView(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, job_id: str):
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        services.job_accept_delivery(job=job, actor=request.user)
+        return Response(job_out(selectors.job_get(user=request.user, job_id=job_id)))
+
+
+class JobEventsView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, job_id: str):
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        return Response(paginate(request, selectors.job_events(job=job), serialize=event_out))
+
+
+class JobCheckpointsView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, job_id: str):
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        return Response(
+            paginate(request, selectors.job_checkpoints(job=job), serialize=checkpoint_out, ordering=("-step_number", "-id"))
+        )
+
+
+class JobEstimateView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, job_id: str):
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        estimate = services.job_estimate(job)
+        return Response({
+            "object": "fine_tuning.job.estimate",
+            "fine_tuning_job_id": job.public_id,
+            "backend": job.backend,
+            "base_model": job.base_model,
+            "examples": estimate.examples,
+            "n_epochs": estimate.n_epochs,
+            "total_steps": estimate.total_steps,
+            "tokens": {"per_epoch": estimate.tokens_per_epoch, "total": estimate.total_tokens},
+            "wall_seconds": estimate.wall_seconds,
+            "price": {"amount": job.listing.price_amount, "currency": job.listing.price_currency},
+        })
+
+
+# --- models and inference ---------------------------------------------------------------------------
+class ModelListView(APIView):
+    """Base models first (on the first page), then the organisation's released fine-tuned models."""
+
+    @extend_schema(operation_id="models_list", responses={200: dict})
+    def get(self, request):
+        page = paginate(
+            request, selectors.fine_tuned_models(user=request.user), serialize=fine_tuned_model_out,
+            ordering=("-finished_at", "-id"), id_field="fine_tuned_model",
+        )
+        if not request.query_params.get("after"):
+            base = [model_out(m) for m in selectors.base_model_ids()]
+            page = list_response(base + page["data"], page["has_more"], last_id=page.get("last_id"))
+        return Response(page)
+
+
+class ModelDetailView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, model_id: str):
+        job = inference.resolve_model(user=request.user, model_id=model_id, param="model_id")
+        return Response(model_out(model_id) if job is None else fine_tuned_model_out(job))
+
+
+class ModelDownloadView(APIView):
+    content_negotiation_class = BytesNegotiation
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, model_id: str):
+        job = inference.resolve_model(user=request.user, model_id=model_id, param="model_id")
+        if job is None:
+            raise NotFound("Base models are not downloadable here; only fine-tuned adapters are.", param="model_id")
+        archive = inference.adapter_archive(job)
+        audit_record(
+            action="model.downloaded", actor=request.user, organization=request.user.organization, target=job,
+            ip_address=client_ip(request), model=model_id,
+        )
+        name = f"{job.public_id}-adapter.zip"
+        return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
+
+
+class ChatMessageIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=["system", "user", "assistant", "developer"])
+    content = serializers.JSONField()
+
+    def validate_content(self, value):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and all(isinstance(p, dict) and p.get("type") == "text" for p in value):
+            return "".join(str(p.get("text", "")) for p in value)
+        raise serializers.ValidationError("content must be a string or a list of text parts.")
+
+    def validate_role(self, value):
+        return "system" if value == "developer" else value
+
+
+class ChatIn(serializers.Serializer):
+    model = serializers.CharField(max_length=255)
+    messages = ChatMessageIn(many=True, allow_empty=False)
+    max_tokens = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    max_completion_tokens = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    temperature = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=2.0)
+    seed = serializers.IntegerField(required=False, allow_null=True)
+    n = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1)
+    stream = serializers.BooleanField(required=False, default=False)
+
+    def validate_stream(self, value):
+        if value:
+            raise serializers.ValidationError("Streaming is not supported; send stream=false.")
+        return value
+
+
+class ChatCompletionView(APIView):
+    @extend_schema(request=ChatIn, responses={200: dict})
+    def post(self, request):
+        data = ChatIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        cap = int(conf.get("TUNEMARKET_INFERENCE_MAX_TOKENS"))
+        max_tokens = v.get("max_completion_tokens") or v.get("max_tokens") or min(64, cap)
+        if max_tokens > cap:
+            raise DomainError(f"max_tokens must be at most {cap}.", param="max_tokens", code="invalid_max_tokens")
+        temperature = v.get("temperature")
+        result = inference.chat_completion(
+            user=request.user, model_id=v["model"], messages=v["messages"], max_tokens=max_tokens,
+            temperature=1.0 if temperature is None else temperature, seed=v.get("seed"),
+        )
+        return Response({
+            "id": "chatcmpl-" + secrets.token_hex(12),
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": v["model"],
+            "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": result["text"], "refusal": None},
+                "finish_reason": result["finish_reason"],
+                "logprobs": None,
+            }],
+            "usage": {
+                "prompt_tokens": result["prompt_tokens"],
+                "completion_tokens": result["completion_tokens"],
+                "total_tokens": result["prompt_tokens"] + result["completion_tokens"],
+            },
+            "system_fingerprint": None,
+        })

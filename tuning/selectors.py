@@ -1,0 +1,148 @@
+"""Reads for files, jobs, checkpoints, artifacts and models, scoped by the caller's organisation."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from core.errors import NotFound
+
+from . import conf, files, planning
+from .models import DatasetFile, FineTuningJob, JobCheckpoint, JobEvent, JobStatus
+
+
+# --- files ------------------------------------------------------------------------------------------
+def file_list(*, user: User) -> QuerySet[DatasetFile]:
+    return DatasetFile.objects.filter(organization=user.organization, deleted_at__isnull=True).defer("example_digests")
+
+
+def file_get(*, user: User, file_id: str) -> DatasetFile:
+    """The caller's own file, or one that a job assigned to the caller's provider organisation uses
+    (the provider sees the statistics and the validation report, never the content)."""
+    org = user.organization
+    file = DatasetFile.objects.filter(public_id=file_id, deleted_at__isnull=True).defer("example_digests").first()
+    if file is None or org is None:
+        raise NotFound(f"No file with id '{file_id}'.", param="file_id")
+    if file.organization_id != org.pk and not FineTuningJob.objects.filter(
+        Q(training_file=file) | Q(validation_file=file), provider=org
+    ).exists():
+        raise NotFound(f"No file with id '{file_id}'.", param="file_id")
+    return file
+
+
+# --- jobs -------------------------------------------------------------------------------------------
+def _jobs() -> QuerySet[FineTuningJob]:
+    return FineTuningJob.objects.select_related(
+        "organization", "listing", "provider", "training_file", "validation_file"
+    ).defer("training_file__example_digests", "validation_file__example_digests")
+
+
+def job_list(*, user: User) -> QuerySet[FineTuningJob]:
+    return _jobs().filter(organization=user.organization)
+
+
+def job_get(*, user: User, job_id: str) -> FineTuningJob:
+    org = user.organization
+    job = _jobs().filter(public_id=job_id).first() if org is not None else None
+    if job is None or job.organization_id != org.pk:
+        raise NotFound(f"No fine-tuning job with id '{job_id}'.", param="job_id")
+    return job
+
+
+def job_events(*, job: FineTuningJob) -> QuerySet[JobEvent]:
+    return JobEvent.objects.filter(job=job)
+
+
+def job_checkpoints(*, job: FineTuningJob) -> QuerySet[JobCheckpoint]:
+    return JobCheckpoint.objects.filter(job=job).select_related("job", "job__organization")
+
+
+def job_progress(job: FineTuningJob) -> dict[str, Any]:
+    total = job.progress_total_steps
+    step = job.progress_step
+    return {
+        "step": step,
+        "total_steps": total,
+        "percent": round(100.0 * step / total, 1) if total else (100.0 if job.status == JobStatus.SUCCEEDED else 0.0),
+        "eta_seconds": None if job.eta_seconds is None else round(job.eta_seconds, 1),
+    }
+
+
+# --- data for training and evaluation ---------------------------------------------------------------
+def _holdout_indices(n: int, seed: int) -> set[int]:
+    if n < 2:
+        return set()
+    return set(random.Random(seed).sample(range(n), planning.holdout_count(n)))
+
+
+def job_training_examples(job: FineTuningJob) -> list[dict]:
+    """The decrypted, parsed training examples (without the held-out split when there is no validation file)."""
+    examples = files.file_examples(job.training_file)
+    if job.validation_file_id:
+        return examples
+    held = _holdout_indices(len(examples), job.seed)
+    return [e for i, e in enumerate(examples) if i not in held]
+
+
+def job_validation_examples(job: FineTuningJob) -> list[dict]:
+    """The validation file's examples, or a seeded 10% (at least one) held out of the training file."""
+    if job.validation_file_id:
+        return files.file_examples(job.validation_file)
+    examples = files.file_examples(job.training_file)
+    held = _holdout_indices(len(examples), job.seed)
+    return [e for i, e in enumerate(examples) if i in held]
+
+
+# --- artifacts --------------------------------------------------------------------------------------
+def job_storage_prefix(job: FineTuningJob) -> str:
+    return f"jobs/{job.public_id}"
+
+
+def job_workdir(job: FineTuningJob) -> Path:
+    """The job's working directory on storage (MEDIA_ROOT/jobs/<job id>/work): checkpoints and the
+    adapter. The local backend needs a filesystem path, so storage must be one with `.path()`."""
+    return Path(default_storage.path(f"{job_storage_prefix(job)}/work"))
+
+
+def storage_name_for(path: Path) -> str:
+    return Path(path).resolve().relative_to(Path(default_storage.path("")).resolve()).as_posix()
+
+
+def job_artifact_path(job: FineTuningJob) -> Path:
+    """The trained adapter's directory (PEFT adapter_model.safetensors + adapter_config.json +
+    tunemarket.json). Raises NotFound when the job has no adapter yet."""
+    artifact = getattr(job, "artifact", None) if job.pk else None
+    if artifact is None:
+        from .models import TrainingArtifact
+
+        artifact = TrainingArtifact.objects.filter(job_id=job.pk).first()
+    if artifact is None:
+        raise NotFound(f"Job {job.public_id} has no trained adapter yet.", code="no_artifact")
+    return Path(default_storage.path(artifact.storage_name))
+
+
+# --- models -----------------------------------------------------------------------------------------
+def base_model_ids() -> list[str]:
+    return list(conf.get("TUNEMARKET_PUBLIC_BASE_MODELS"))
+
+
+def fine_tuned_models(*, user: User) -> QuerySet[FineTuningJob]:
+    """The organisation's released fine-tuned models (jobs that succeeded)."""
+    return (
+        FineTuningJob.objects.filter(organization=user.organization, status=JobStatus.SUCCEEDED)
+        .exclude(fine_tuned_model="").select_related("organization")
+    )
+
+
+def model_job(model_id: str) -> FineTuningJob | None:
+    """The job behind a fine-tuned model id, whoever owns it (callers check ownership)."""
+    if not model_id.startswith("ft:"):
+        return None
+    return (
+        FineTuningJob.objects.select_related("organization", "artifact")
+        .filter(fine_tuned_model=model_id).first()
+    )
