@@ -1,13 +1,386 @@
-"""Server-rendered pages (browse, provider, job, model card). Same selectors as the API."""
-from django.shortcuts import render
+"""Server-rendered pages: browse, provider profiles, listing detail and ordering, dashboards, sign in/out.
+
+They use the same selectors and services as the API and work without JavaScript (plain GET/POST forms).
+"""
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.views.decorators.http import require_POST
+from rest_framework import serializers as drf
 
-from .models import Listing, ListingStatus
+from accounts.models import DOMAINS, OrganizationKind
+from tuning.models import JobStatus
+from core.errors import DomainError
+from core.http import client_ip
+from core.pagination import keyset_page
+
+from . import selectors, services
+from . import serializers as s
+from .models import Review, Technique
+
+PAGE_SIZE = 12
+ORDERING_LABELS = [
+    ("relevance", "Best match"), ("newest", "Newest"), ("price", "Price: low to high"),
+    ("-price", "Price: high to low"), ("rating", "Best rated"), ("turnaround", "Fastest turnaround"),
+]
 
 
+# --- helpers ----------------------------------------------------------------------------------
+def _page(qs, ordering, request):
+    after = request.GET.get("after") or None
+    try:
+        return keyset_page(qs, ordering=ordering, limit=PAGE_SIZE, after=after)
+    except DomainError:
+        return keyset_page(qs, ordering=ordering, limit=PAGE_SIZE, after=None)
+
+
+def _next_url(request, rows, has_more) -> str | None:
+    if not has_more or not rows:
+        return None
+    params = request.GET.copy()
+    params["after"] = rows[-1].public_id
+    return "?" + params.urlencode()
+
+
+def _org(request):
+    return request.user.organization if request.user.is_authenticated else None
+
+
+def _fail(request, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+def _major_to_minor(value: str | None) -> str | None:
+    """Pages ask for prices in currency units (250); the selectors take minor units (25000)."""
+    if value in (None, ""):
+        return None
+    try:
+        return str(round(float(value) * 100))
+    except ValueError:
+        return value  # the serializer reports it
+
+
+# --- browse -----------------------------------------------------------------------------------
 def home(request):
-    listings = Listing.objects.filter(status=ListingStatus.PUBLISHED).select_related("provider")[:20]
-    return render(request, "marketplace/home.html", {"listings": listings})
+    params = {k: v for k, v in request.GET.items() if v != ""}
+    for key in ("min_price", "max_price"):
+        if key in params:
+            params[key] = _major_to_minor(params[key])
+    error, rows, has_more = None, [], False
+    try:
+        query = s.parse_query(s.ListingQueryIn, params)
+        qs, ordering = selectors.listing_search(query=query)
+        rows, has_more = _page(qs, ordering, request)
+    except drf.ValidationError as exc:
+        error = s.domain_error_from(exc).message
+    except DomainError as exc:
+        error = exc.message
+    return render(request, "marketplace/home.html", {
+        "listings": [s.listing_out(x) for x in rows], "next_url": _next_url(request, rows, has_more), "error": error,
+        "q": request.GET,
+        "domains": DOMAINS, "techniques": Technique.choices, "orderings": ORDERING_LABELS,
+    })
 
 
-urlpatterns = [path("", home, name="home")]
+def provider_list(request):
+    params = {k: v for k, v in request.GET.items() if v != ""}
+    error, rows, has_more = None, [], False
+    try:
+        query = s.parse_query(s.ProviderQueryIn, params)
+        qs, ordering = selectors.provider_search(query=query)
+        rows, has_more = _page(qs, ordering, request)
+    except drf.ValidationError as exc:
+        error = s.domain_error_from(exc).message
+    return render(request, "marketplace/providers.html", {
+        "providers": [s.provider_out(p) for p in rows], "next_url": _next_url(request, rows, has_more),
+        "error": error, "q": request.GET, "domains": DOMAINS,
+    })
+
+
+def provider_detail(request, provider_id: str):
+    try:
+        org = selectors.provider_get(provider_id=provider_id)
+    except DomainError:
+        raise Http404("No such provider.")
+    listings, _ = selectors.listing_search(query=selectors.ListingQuery(provider=provider_id))
+    listing_rows, _more = keyset_page(listings, ordering=("-published_key", "-id"), limit=50, after=None)
+    reviews, reviews_more = keyset_page(
+        selectors.provider_reviews_public(provider=org), ordering=("-created_at", "-id"), limit=20, after=None
+    )
+    return render(request, "marketplace/provider_detail.html", {
+        "provider": s.provider_out(org), "listings": [s.listing_out(x) for x in listing_rows],
+        "reviews": [s.review_out(r, viewer="public") for r in reviews],
+    })
+
+
+def listing_detail(request, listing_id: str):
+    try:
+        listing = selectors.listing_get_visible(listing_id=listing_id, user=request.user)
+    except DomainError:
+        raise Http404("No such listing.")
+    org = _org(request)
+    return render(request, "marketplace/listing_detail.html", {
+        "listing": listing, "data": s.listing_out(listing),
+        "can_order": org is not None and org.kind == OrganizationKind.CUSTOMER,
+        "is_owner": org is not None and org.pk == listing.provider_id,
+    })
+
+
+# --- ordering ---------------------------------------------------------------------------------
+def _customer_files(org) -> list | None:
+    """The customer's processed fine-tuning files (tuning.DatasetFile), or None if the tuning app has none."""
+    try:
+        DatasetFile = apps.get_model("tuning", "DatasetFile")
+    except LookupError:
+        return None
+    return list(
+        DatasetFile.objects.filter(organization=org, purpose="fine-tune", status="processed", deleted_at__isnull=True)
+        .order_by("-created_at", "-id")[:50]
+    )
+
+
+class OrderForm(forms.Form):
+    training_file = forms.CharField(label="Training file")
+    model = forms.CharField(label="Base model")
+    use_case = forms.CharField(
+        label="Your use case", widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
+        help_text="Who will use the model, for what, and what it must never do. Reviewers read this.",
+    )
+    grant_provider_samples = forms.BooleanField(
+        label="Let the provider see a few sample rows before accepting", required=False
+    )
+
+
+@login_required
+@require_POST
+def listing_order(request, listing_id: str):
+    """Step 2 of ordering: choose an uploaded file and describe the use case; then create the job."""
+    try:
+        listing = selectors.listing_get_visible(listing_id=listing_id, user=request.user)
+    except DomainError:
+        raise Http404("No such listing.")
+    org = _org(request)
+    if org is None or org.kind != OrganizationKind.CUSTOMER:
+        messages.error(request, "Only customer organisations can order tuning services.")
+        return redirect("listing-page", listing_id=listing_id)
+    files = _customer_files(org)
+    form = OrderForm(request.POST) if request.POST.get("step") == "confirm" else OrderForm(
+        initial={"model": listing.base_models[0]}
+    )
+    if request.POST.get("step") == "confirm" and form.is_valid():
+        job_create = _tuning_job_create()
+        chosen = next((f for f in files or [] if f.public_id == form.cleaned_data["training_file"]), None)
+        if chosen is None:
+            form.add_error("training_file", "Choose one of your processed training files.")
+        elif form.cleaned_data["model"] not in listing.base_models:
+            form.add_error("model", "Choose one of this service's base models.")
+        elif job_create is None:
+            messages.error(request, "Ordering from this page is not available yet; use POST /v1/fine_tuning/jobs.")
+        else:
+            try:
+                job = job_create(
+                    user=request.user, listing=listing, training_file=chosen, model=form.cleaned_data["model"],
+                    use_case=form.cleaned_data["use_case"],
+                    grant_provider_samples=form.cleaned_data["grant_provider_samples"],
+                )
+            except DomainError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, f"Job {job.public_id} created; the provider has been asked to accept it.")
+                return redirect("dashboard-customer")
+    return render(request, "marketplace/order.html", {
+        "listing": listing, "form": form, "files": files, "job_create_available": _tuning_job_create() is not None,
+    })
+
+
+def _tuning_job_create():
+    from tuning import services as tuning_services
+
+    return getattr(tuning_services, "job_create", None)
+
+
+# --- dashboards -------------------------------------------------------------------------------
+@login_required
+def dashboard(request):
+    org = _org(request)
+    if org is not None and org.kind == OrganizationKind.PROVIDER:
+        return redirect("dashboard-provider")
+    if org is not None and org.kind == OrganizationKind.CUSTOMER:
+        return redirect("dashboard-customer")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    raise Http404("No dashboard for this account.")
+
+
+def _provider_or_404(request):
+    org = _org(request)
+    if org is None or org.kind != OrganizationKind.PROVIDER:
+        raise Http404("Provider dashboard only.")
+    return org
+
+
+@login_required
+def dashboard_provider(request):
+    org = _provider_or_404(request)
+    status = request.GET.get("status") or ""
+    inbox_q = s.InboxQueryIn(data={"status": status})
+    status = inbox_q.validated_data.get("status") if inbox_q.is_valid() else ""
+    jobs, jobs_more = keyset_page(
+        selectors.provider_inbox(organization=org, status=status or None), ordering=("-created_at", "-id"),
+        limit=50, after=None,
+    )
+    listings, _ = keyset_page(selectors.listings_of_organization(organization=org), ordering=("-created_at", "-id"),
+                              limit=100, after=None)
+    reviews, _ = keyset_page(selectors.reviews_received(organization=org), ordering=("-created_at", "-id"),
+                             limit=50, after=None)
+    return render(request, "marketplace/dashboard_provider.html", {
+        "org": org, "jobs": [s.inbox_job_out(j) for j in jobs], "status": status,
+        "statuses": JobStatus.choices,
+        "listings": [s.listing_out(x, owner_view=True) for x in listings],
+        "reviews": [s.review_out(r, viewer="provider") for r in reviews],
+    })
+
+
+@login_required
+def provider_job_page(request, job_id: str):
+    org = _provider_or_404(request)
+    try:
+        job = selectors.provider_job_get(organization=org, job_id=job_id)
+    except DomainError:
+        raise Http404("No such job in your inbox.")
+    data = s.inbox_job_out(job, samples=selectors.provider_job_samples(job, actor=request.user), detail=True)
+    return render(request, "marketplace/provider_job.html", {"job": data})
+
+
+@login_required
+@require_POST
+def provider_job_act(request, job_id: str, action: str):
+    from tuning import services as tuning_services
+
+    org = _provider_or_404(request)
+    try:
+        job = selectors.provider_job_get(organization=org, job_id=job_id)
+    except DomainError:
+        raise Http404("No such job in your inbox.")
+    try:
+        if action == "accept":
+            tuning_services.job_provider_accept(job=job, actor=request.user)
+            messages.success(request, f"Accepted {job.public_id}; it goes to safety review next.")
+        else:
+            reason = (request.POST.get("reason") or "").strip()
+            if not reason:
+                raise DomainError("Give the customer a reason for declining.", param="reason")
+            tuning_services.job_provider_decline(job=job, actor=request.user, reason=reason)
+            messages.success(request, f"Declined {job.public_id}.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("dashboard-provider")
+
+
+@login_required
+@require_POST
+def provider_review_respond(request, review_id: str):
+    org = _provider_or_404(request)
+    review = Review.objects.filter(public_id=review_id, provider=org).first()
+    if review is None:
+        raise Http404("No such review.")
+    try:
+        services.review_respond(review=review, user=request.user, body=request.POST.get("body", ""))
+        messages.success(request, "Your answer is saved; the review is now visible on your profile.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("dashboard-provider")
+
+
+@login_required
+def dashboard_customer(request):
+    org = _org(request)
+    if org is None or org.kind != OrganizationKind.CUSTOMER:
+        raise Http404("Customer dashboard only.")
+    jobs, _ = keyset_page(selectors.customer_jobs(organization=org), ordering=("-created_at", "-id"), limit=50,
+                          after=None)
+    rows = []
+    for job in jobs:
+        review = getattr(job, "customer_review", None)  # a missing reverse one-to-one raises AttributeError
+        rows.append((job, s.review_out(review, viewer="customer") if review else None))
+    return render(request, "marketplace/dashboard_customer.html", {"org": org, "jobs": rows})
+
+
+@login_required
+@require_POST
+def customer_review_create(request, job_id: str):
+    try:
+        job = selectors.customer_job_get(user=request.user, job_id=job_id)
+    except DomainError:
+        raise Http404("No such job.")
+    try:
+        rating = int(request.POST.get("rating", ""))
+    except ValueError:
+        rating = 0
+    try:
+        services.review_create(job=job, user=request.user, rating=rating, body=request.POST.get("body", ""))
+        messages.success(request, "Thank you. Your review is revealed when the provider answers, or in 14 days.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("dashboard-customer")
+
+
+# --- sign in / out ----------------------------------------------------------------------------
+class LoginForm(AuthenticationForm):
+    """Django's login form, checked by accounts.services.user_login (lockout after repeated failures, audit)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+    def clean(self):
+        from accounts.services import user_login
+
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email and password:
+            try:
+                self.user_cache = user_login(
+                    email=email, password=password, ip_address=client_ip(self.request) if self.request else None,
+                    request=self.request,
+                )
+            except DomainError as exc:
+                raise ValidationError(exc.message, code=exc.code)
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+login_view = auth_views.LoginView.as_view(
+    template_name="registration/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+)
+logout_view = auth_views.LogoutView.as_view(next_page="/")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("providers/", provider_list, name="providers-page"),
+    path("providers/<str:provider_id>/", provider_detail, name="provider-page"),
+    path("listings/<str:listing_id>/", listing_detail, name="listing-page"),
+    path("listings/<str:listing_id>/order/", listing_order, name="listing-order"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/provider/", dashboard_provider, name="dashboard-provider"),
+    path("dashboard/provider/jobs/<str:job_id>/", provider_job_page, name="provider-job-page"),
+    path("dashboard/provider/jobs/<str:job_id>/accept", provider_job_act, {"action": "accept"}, name="provider-job-accept-page"),
+    path("dashboard/provider/jobs/<str:job_id>/decline", provider_job_act, {"action": "decline"},
+         name="provider-job-decline-page"),
+    path("dashboard/provider/reviews/<str:review_id>/respond", provider_review_respond, name="provider-review-respond"),
+    path("dashboard/customer/", dashboard_customer, name="dashboard-customer"),
+    path("dashboard/customer/jobs/<str:job_id>/review", customer_review_create, name="customer-review-create"),
+    path("login/", login_view, name="login"),
+    path("logout/", logout_view, name="logout"),
+]
