@@ -117,7 +117,7 @@ def main() -> None:
         for u, a in PAIRS
     ]
     random.Random(7).shuffle(rows)
-    train, valid = rows[:40], rows[40:]
+    train, valid = rows[:38], rows[38:]
     for name, part in (("koala_support_train.jsonl", train), ("koala_support_valid.jsonl", valid)):
         with open(out / name, "w", encoding="utf-8") as f:
             for r in part:
