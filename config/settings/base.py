@@ -176,7 +176,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": JOB_MAX_SECONDS + 3600} if CELERY_BROKER_URL.startswith(("redis", "rediss")) else {}
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+# Periodic work, all in one place (`celery worker -B` or a separate `celery beat` runs it).
+TUNEMARKET_REAPER_INTERVAL_SECONDS = env.float("TUNEMARKET_REAPER_INTERVAL_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    # Re-queues jobs whose worker stopped heartbeating; fails them after JOB_MAX_ATTEMPTS.
+    "tuning.reap_expired_leases": {
+        "task": "tuning.tasks.reap_expired_leases",
+        "schedule": float(TUNEMARKET_REAPER_INTERVAL_SECONDS),
+        "options": {"queue": "default", "expires": float(TUNEMARKET_REAPER_INTERVAL_SECONDS)},
+    },
+    # Captures held payments N days after delivery (PAYMENTS_AUTO_CAPTURE_DAYS); releases stale holds.
+    "payments.capture_due_payments": {
+        "task": "marketplace.payments.tasks.capture_due_payments",
+        "schedule": 3600.0,
+    },
+}
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
