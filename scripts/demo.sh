@@ -16,11 +16,16 @@ trap cleanup EXIT INT TERM
 
 echo "==> localstripe (fake Stripe) on :8420"
 scripts/localstripe.sh
-echo "==> migrating the embedded database (var/tunemarket.sqlite3)"
+echo "==> a fresh embedded database (var/tunemarket.sqlite3) and broker (var/celery-broker.sqlite3)"
+rm -f var/tunemarket.sqlite3* var/celery-broker.sqlite3* var/celerybeat-schedule*
+rm -rf var/media
 $PY manage.py migrate --noinput >var/log/migrate.log
 $PY manage.py createcachetable
 echo "==> seeding the demo marketplace"
 $PY manage.py seed_demo
+echo "==> creating the licence plans in (local) Stripe and registering the webhook"
+$PY manage.py stripe_sync_plans
+$PY manage.py localstripe_webhook_register --url "http://127.0.0.1:${PORT}/v1/stripe/webhook"
 echo "==> starting a Celery worker (queues: default, training) with its beat (the job reaper)"
 .venv/bin/celery -A config worker -B -Q default,training --concurrency 1 --loglevel INFO \
   -s var/celerybeat-schedule >var/log/worker.log 2>&1 &
@@ -30,6 +35,11 @@ $PY manage.py runserver "127.0.0.1:${PORT}" --noreload >var/log/web.log 2>&1 &
 pids+=($!)
 for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null && break; sleep 0.5; done
 curl -fsS "http://127.0.0.1:${PORT}/healthz"; echo
+
+if [ "${DEMO_FLOW:-1}" = "1" ]; then
+  echo "==> the whole flow through the public API"
+  $PY demo/flow.py --base-url "http://127.0.0.1:${PORT}"
+fi
 
 cat <<TXT
 

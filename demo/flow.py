@@ -1,0 +1,201 @@
+"""The whole marketplace flow, driven through the public API as a customer and a provider would.
+
+Run by `make demo` after the web server and a Celery worker are up. Every step prints as it happens.
+  python demo/flow.py --base-url http://127.0.0.1:8000
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from openai import OpenAI
+
+HERE = Path(__file__).resolve().parent
+PASSWORD = "tunemarket-demo-2026"
+CUSTOMER = "support@koala-telco.test"
+PROVIDER = "wattle@providers.test"
+T0 = time.monotonic()
+
+
+def say(msg: str) -> None:
+    print(f"[{time.monotonic() - T0:6.1f}s] {msg}", flush=True)
+
+
+class Api:
+    def __init__(self, base: str, token: str | None = None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=base.rstrip("/") + "/v1", headers=headers, timeout=120)
+
+    def __call__(self, method: str, path: str, body: dict | None = None, ok=(200, 201)) -> dict:
+        r = self.http.request(method, path, json=body)
+        if r.status_code not in ok:
+            try:
+                err = r.json()["error"]
+                detail = f"{err['type']}/{err['code']}: {err['message']}"
+            except Exception:  # noqa: BLE001 - show whatever came back
+                detail = r.text[:500]
+            raise SystemExit(f"\n{method} {path} failed ({r.status_code}) — {detail}")
+        return r.json()
+
+
+def token_for(base: str, email: str) -> str:
+    return Api(base)("POST", "/auth/token", {"email": email, "password": PASSWORD, "name": "demo"})["token"]
+
+
+def bar(fraction: float, width: int = 30) -> str:
+    filled = int(round(width * max(0.0, min(1.0, fraction))))
+    return "█" * filled + "·" * (width - filled)
+
+
+def fmt_eta(seconds) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def wait_for_job(customer: Api, job_id: str, *, until: set[str], timeout: float = 3600) -> dict:
+    seen_status, seen_events, last_line = None, set(), None
+    tty = sys.stdout.isatty()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = customer("GET", f"/fine_tuning/jobs/{job_id}")
+        events = customer("GET", f"/fine_tuning/jobs/{job_id}/events?limit=100")["data"]
+        for ev in reversed(events):
+            if ev["id"] not in seen_events:
+                seen_events.add(ev["id"])
+                if ev.get("type") != "metrics":
+                    if seen_status == "running" and tty:
+                        print()
+                    say(f"  event: {ev['message']}")
+        if job["status"] != seen_status:
+            if seen_status == "running" and tty:
+                print()
+            seen_status = job["status"]
+            say(f"job {job_id} is {seen_status}")
+        if job["status"] == "running" and job.get("progress"):
+            p = job["progress"]
+            frac = (p.get("percent") or 0) / 100
+            loss = p.get("train_loss")
+            loss_s = f" loss {loss:.3f}" if isinstance(loss, (int, float)) else ""
+            line = (f"  training {bar(frac)} {p.get('step', 0)}/{p.get('total_steps', '?')} steps"
+                    f"  ETA {fmt_eta(p.get('eta_seconds'))}{loss_s}")
+            if tty:
+                print("\r" + line + "   ", end="", flush=True)
+            elif p.get("total_steps") and (last_line is None or int(frac * 10) != last_line):
+                # Piped to a file: one line per tenth of the run instead of a redrawn bar.
+                last_line = int(frac * 10)
+                print(line, flush=True)
+        if job["status"] in until:
+            if seen_status == "running" and tty:
+                print()
+            return job
+        if job["status"] in {"failed", "cancelled", "rejected", "blocked"} - until:
+            raise SystemExit(f"\njob ended {job['status']}: {json.dumps(job.get('error') or job.get('review'), indent=2)}")
+        time.sleep(2)
+    raise SystemExit(f"job {job_id} did not reach {until} in time")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base-url", default="http://127.0.0.1:8000")
+    args = ap.parse_args()
+    base = args.base_url
+
+    say("Signing in as the customer (Koala Telco) and the provider (Wattle Language Labs)")
+    customer = Api(base, token_for(base, CUSTOMER))
+    provider = Api(base, token_for(base, PROVIDER))
+    ctoken = customer.http.headers["Authorization"].split()[1]
+    oai = OpenAI(base_url=base.rstrip("/") + "/v1", api_key=ctoken, max_retries=0, timeout=600)
+
+    agreement = customer("GET", "/agreements/current")
+    if not agreement.get("accepted"):
+        customer("POST", "/agreements/accept", {"version": agreement["version"]})
+    say(f"Customer accepted the terms of use v{agreement['version']}")
+
+    plans = customer("GET", "/licenses/plans")["data"]
+    premium = next(p for p in plans if p["id"] == "premium")
+    say(f"Buying the Premium licence ({premium['price']['amount'] / 100:.2f} {premium['price']['currency'].upper()}"
+        f"/{premium.get('interval', 'month')}) with the test card pm_card_visa")
+    current = customer("GET", "/licenses/current", ok=(200, 404))
+    if current.get("status") != "active":
+        customer("POST", "/billing/payment_methods", {"payment_method": "pm_card_visa"})
+        customer("POST", "/licenses", {"plan": "premium"})
+        for _ in range(60):
+            current = customer("GET", "/licenses/current", ok=(200, 404))
+            if current.get("status") == "active":
+                break
+            time.sleep(1)
+    say(f"Licence is {current.get('status')} (Stripe webhook processed by the worker)")
+
+    train = oai.files.create(file=open(HERE / "data" / "koala_support_train.jsonl", "rb"), purpose="fine-tune")
+    valid = oai.files.create(file=open(HERE / "data" / "koala_support_valid.jsonl", "rb"), purpose="fine-tune")
+    stats = (train.model_extra or {}).get("validation", {}).get("stats", {})
+    say(f"Uploaded {train.filename}: {train.status}, {stats.get('examples', '?')} chats, "
+        f"{stats.get('total_tokens', stats.get('tokens', '?'))} tokens; validation file {valid.status}")
+
+    found = customer("GET", "/listings?domain=localization&search=Australian")["data"]
+    listing = found[0]
+    say(f"Ordering '{listing['title']}' from {listing['provider']['name']} "
+        f"({listing['price']['amount'] / 100:.2f} {listing['price']['currency'].upper()})")
+    job = oai.fine_tuning.jobs.create(
+        model="SmolLM2-135M-Instruct", training_file=train.id, validation_file=valid.id, suffix="koala-support",
+        seed=42, hyperparameters={"n_epochs": 4}, extra_body={"listing": listing["id"],
+                             "use_case": "Australian-English customer support assistant for Koala Telco's "
+                                         "billing, NBN and mobile questions."},
+    )
+    extra = job.model_extra or {}
+    pay = extra.get("payment") or {}
+    say(f"Created {job.id}: {job.status}; payment {pay.get('status')} "
+        f"({(pay.get('amount') or 0) / 100:.2f} {str(pay.get('currency', '')).upper()} held on the card)")
+    est = customer("GET", f"/fine_tuning/jobs/{job.id}/estimate")
+    say(f"Estimate: {json.dumps({k: v for k, v in est.items() if k != 'object'})}")
+
+    inbox = provider("GET", "/provider/jobs?status=pending_provider")["data"]
+    item = next(j for j in inbox if j["id"] == job.id)
+    say(f"Provider sees the request in its inbox: use case and dataset statistics, no raw data "
+        f"({len(json.dumps(item))} bytes of metadata)")
+    provider("POST", f"/provider/jobs/{job.id}/accept")
+    say("Provider accepted; automated safety review runs next")
+
+    done = wait_for_job(customer, job.id, until={"succeeded", "blocked"})
+    review = done.get("review") or {}
+    say(f"Review outcome: {review.get('outcome')} {review.get('reasons') or ''}")
+    ev = customer("GET", f"/fine_tuning/jobs/{job.id}/evaluation", ok=(200, 404))
+    if ev.get("gate"):
+        gate = ev["gate"]
+        say(f"Release gate: {'PASSED' if gate.get('passed') else 'BLOCKED'}")
+        for check in gate.get("checks", []):
+            say(f"  {'✓' if check.get('passed') else '✗'} {check.get('name')}: {check.get('message', '')}")
+    if done["status"] != "succeeded":
+        raise SystemExit(f"The model was blocked by the gate: {done.get('error')}")
+    model_id = done["fine_tuned_model"]
+    say(f"Released {model_id}; model card: {base}/models/{model_id}/card")
+
+    accepted = customer("POST", f"/fine_tuning/jobs/{job.id}/accept")
+    say(f"Customer accepted delivery; payment {(accepted.get('payment') or {}).get('status')}")
+
+    question = "Hi, my NBN keeps dropping out every evening. What should I do?"
+    say(f"Asking both models: {question!r}")
+    for name in ("SmolLM2-135M-Instruct", model_id):
+        r = oai.chat.completions.create(model=name, messages=[{"role": "user", "content": question}],
+                                        max_tokens=60, temperature=0)
+        label = "base " if name.startswith("SmolLM2") else "tuned"
+        print(f"  {label}: {r.choices[0].message.content.strip()}")
+
+    print(f"""
+Done in {time.monotonic() - T0:.0f}s. Open:
+  Job page:        {base}/jobs/{job.id}/
+  Model card:      {base}/models/{model_id}/card
+  Dashboard:       {base}/dashboard/   ({CUSTOMER} / {PASSWORD})
+  Provider inbox:  {base}/dashboard/   ({PROVIDER} / {PASSWORD})
+  Admin:           {base}/admin/       (admin@tunemarket.test / {PASSWORD})
+""")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
