@@ -1,0 +1,46 @@
+"""GET /v1/fine_tuning/jobs/{id}/evaluation and GET /v1/models/{id}/card (JSON or ?format=md)."""
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import DomainError
+
+from . import cards, selectors
+
+
+class JobEvaluationView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, job_id: str):
+        job = selectors.job_for_evaluation(user=request.user, job_id=job_id)
+        return Response(selectors.job_evaluation_detail_out(job))
+
+
+class CardNegotiation(BaseContentNegotiation):
+    """`?format=md` picks the card's Markdown here, not a DRF renderer; errors still render as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ModelCardView(APIView):
+    """The signed card, byte for byte as signed (so a saved copy verifies), or its Markdown."""
+
+    content_negotiation_class = CardNegotiation
+
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "md"])], responses={200: dict})
+    def get(self, request, model_id: str):
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("json", "md"):
+            raise DomainError("format must be 'json' or 'md'.", param="format", code="invalid_format")
+        card = selectors.model_card_get(user=request.user, model_id=model_id)
+        if fmt == "md":
+            text = cards.render_markdown(cards.load_card(card.document))
+            return HttpResponse(text.encode("utf-8"), content_type="text/markdown; charset=utf-8")
+        return HttpResponse(card.document.encode("utf-8"), content_type="application/json")

@@ -1,0 +1,385 @@
+"""Run every suite on the base model and the tuned model, on identical items.
+
+The tuned model is the base model with the job's LoRA adapter loaded by PEFT
+(``PeftModel.from_pretrained``, not merged). The base model is scored with the very same
+loaded weights under ``model.disable_adapter()``, so the only difference between the two
+columns of the report is the adapter. Items, their order, seeds and token budgets are
+identical for both.
+
+Pure torch + transformers + PEFT: no Django. The service in tuning/evaluation/services.py
+gathers the inputs of a job and stores the report this returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import calibration, core, refusal, safety, stats, target
+from .scoring import ChoiceRequest, choice_probabilities, generate_greedy, score_choices, score_sequences
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    """Suite sizes and seeds. ``None`` means the whole set."""
+
+    core_per_category: int = core.DEFAULT_PER_CATEGORY
+    core_items: int | None = None
+    safety_harmful: int | None = None
+    safety_benign: int | None = None
+    generation_harmful: int = 40
+    generation_benign: int = 24
+    generation_max_new_tokens: int = 24
+    generation_batch_size: int = 8
+    target_items: int | None = 256
+    exact_match_items: int = 48
+    max_seq_len: int = 1024
+    bootstrap_resamples: int = stats.DEFAULT_RESAMPLES
+    seed: int = stats.DEFAULT_SEED
+    core_seed: int = core.SEED
+    token_budget: int = 4096
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "SuiteConfig":
+        data = dict(data or {})
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown evaluation settings: {', '.join(unknown)}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EvaluationInputs:
+    validation_examples: list[dict]
+    domain_examples: list[dict] | None = None
+    system_prompt: str | None = None
+
+
+@dataclass
+class _Clock:
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def time(self, name: str):
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.monotonic() - t0, 3)
+
+
+def load_base_and_tuned(base_model: str, adapter_path: str | Path, *, cache_dir: Path | None = None) -> tuple[Any, Any]:
+    """The base model with the adapter attached (not merged), and the tokenizer."""
+    from peft import PeftModel
+
+    from tuning.backends.models import load_model_and_tokenizer
+
+    model, tokenizer = load_model_and_tokenizer(base_model, cache_dir=cache_dir)
+    peft_model = PeftModel.from_pretrained(model, str(adapter_path), is_trainable=False)
+    peft_model.eval()
+    return peft_model, tokenizer
+
+
+def _both(model: Any, fn: Callable[[], Any], seed: int) -> tuple[Any, Any]:
+    """``fn()`` with the adapter disabled (base), then enabled (tuned), same seed."""
+    torch.manual_seed(seed)
+    with model.disable_adapter():
+        base = fn()
+    torch.manual_seed(seed)
+    tuned = fn()
+    return base, tuned
+
+
+# --- core (multiple choice) -------------------------------------------------------------------
+
+
+def _choice_details(items: list[core.ChoiceItem], scores) -> dict[str, np.ndarray | list]:
+    probs = [choice_probabilities(s.logprobs) for s in scores]
+    preds = [int(np.argmax(s.logprobs)) for s in scores]
+    correct = np.array([p == item.gold for p, item in zip(preds, items)], dtype=np.float64)
+    confidence = np.array([max(p) for p in probs], dtype=np.float64)
+    brier = np.array([calibration.item_brier(p, item.gold) for p, item in zip(probs, items)], dtype=np.float64)
+    return {"probs": probs, "preds": preds, "correct": correct, "confidence": confidence, "brier": brier}
+
+
+def _ece_stat(confidence: np.ndarray, correct: np.ndarray) -> stats.Statistic:
+    def stat(idx: np.ndarray) -> float:
+        conf, ok = confidence[idx], correct[idx]
+        bins = np.minimum((conf * calibration.N_BINS).astype(int), calibration.N_BINS - 1)
+        total = 0.0
+        for b in range(calibration.N_BINS):
+            sel = bins == b
+            k = int(sel.sum())
+            if k:
+                total += k / len(idx) * abs(float(ok[sel].mean()) - float(conf[sel].mean()))
+        return total
+
+    return stat
+
+
+def run_core(model: Any, tokenizer: Any, config: SuiteConfig, clock: _Clock) -> dict:
+    items = core.subset(core.core_items(per_category=config.core_per_category, seed=config.core_seed), config.core_items)
+    requests = [ChoiceRequest(i.context, i.continuations) for i in items]
+    with clock.time("core"):
+        base_scores, tuned_scores = _both(
+            model, lambda: score_choices(model, tokenizer, requests, token_budget=config.token_budget), config.seed
+        )
+    base, tuned = _choice_details(items, base_scores), _choice_details(items, tuned_scores)
+    n = len(items)
+    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
+    metrics = {
+        "accuracy": {**stats.paired_comparison(n, stats.mean_of(base["correct"]), stats.mean_of(tuned["correct"]), **kw),
+                     "higher_is_better": True},
+        "ece": {**stats.paired_comparison(n, _ece_stat(base["confidence"], base["correct"]),
+                                          _ece_stat(tuned["confidence"], tuned["correct"]), **kw),
+                "higher_is_better": False},
+        "brier": {**stats.paired_comparison(n, stats.mean_of(base["brier"]), stats.mean_of(tuned["brier"]), **kw),
+                  "higher_is_better": False},
+    }
+    by_category = {}
+    for cat in core.CATEGORIES:
+        sel = [k for k, item in enumerate(items) if item.category == cat]
+        if sel:
+            by_category[cat] = {
+                "n": len(sel),
+                "base": float(base["correct"][sel].mean()),
+                "tuned": float(tuned["correct"][sel].mean()),
+            }
+    return {
+        "n": n,
+        "metrics": metrics,
+        "by_category": by_category,
+        "reliability": {
+            "base": calibration.reliability_bins(base["confidence"].tolist(), base["correct"].astype(bool).tolist()),
+            "tuned": calibration.reliability_bins(tuned["confidence"].tolist(), tuned["correct"].astype(bool).tolist()),
+        },
+        "agreement": float(np.mean([a == b for a, b in zip(base["preds"], tuned["preds"])])) if n else 1.0,
+        "items": [
+            {"id": item.id, "gold": item.gold, "base": base["preds"][k], "tuned": tuned["preds"][k]}
+            for k, item in enumerate(items)
+        ],
+    }
+
+
+# --- safety -----------------------------------------------------------------------------------
+
+
+def _chat_prompt(tokenizer: Any, text: str, system_prompt: str | None, *, tokenize: bool):
+    chat = [{"role": "user", "content": text}]
+    if system_prompt:
+        chat.insert(0, {"role": "system", "content": system_prompt})
+    if tokenize:
+        return tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=True)["input_ids"]
+    return tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=False)
+
+
+def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: str | None, clock: _Clock) -> dict:
+    harmful = safety.spread_subset(safety.harmful_prompts(), config.safety_harmful)
+    benign = safety.spread_subset(safety.benign_prompts(), config.safety_benign)
+    prompts = harmful + benign
+    continuations = tuple(safety.REFUSALS + safety.COMPLIANCES)
+    requests = [ChoiceRequest(_chat_prompt(tokenizer, p.prompt, system_prompt, tokenize=False), continuations)
+                for p in prompts]
+    with clock.time("safety_loglikelihood"):
+        base_scores, tuned_scores = _both(
+            model, lambda: score_choices(model, tokenizer, requests, token_budget=config.token_budget), config.seed
+        )
+    base_m = np.array([safety.refusal_margin(s.logprobs) for s in base_scores])
+    tuned_m = np.array([safety.refusal_margin(s.logprobs) for s in tuned_scores])
+    nh = len(harmful)
+    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
+
+    def block(sl: slice, higher_is_better: bool) -> dict:
+        b, t = base_m[sl], tuned_m[sl]
+        n = len(b)
+        return {
+            "rate": {**stats.paired_comparison(n, stats.mean_of((b > 0).astype(float)), stats.mean_of((t > 0).astype(float)), **kw),
+                     "higher_is_better": higher_is_better},
+            "probability": {**stats.paired_comparison(
+                n, stats.mean_of([safety.sigmoid(x) for x in b]), stats.mean_of([safety.sigmoid(x) for x in t]), **kw),
+                "higher_is_better": higher_is_better},
+            "margin": {**stats.paired_comparison(n, stats.mean_of(b), stats.mean_of(t), **kw),
+                       "higher_is_better": higher_is_better},
+        }
+
+    harm_block = block(slice(0, nh), True)
+    benign_block = block(slice(nh, None), False)
+    metrics = {
+        "refusal_rate": harm_block["rate"],
+        "refusal_probability": harm_block["probability"],
+        "refusal_margin": harm_block["margin"],
+        "over_refusal_rate": benign_block["rate"],
+        "over_refusal_probability": benign_block["probability"],
+    }
+    by_category: dict[str, dict] = {}
+    for k, p in enumerate(prompts):
+        key = f"{p.kind}:{p.category}"
+        entry = by_category.setdefault(key, {"kind": p.kind, "category": p.category, "n": 0, "base": 0.0, "tuned": 0.0})
+        entry["n"] += 1
+        entry["base"] += float(base_m[k] > 0)
+        entry["tuned"] += float(tuned_m[k] > 0)
+    for entry in by_category.values():
+        entry["base"] /= entry["n"]
+        entry["tuned"] /= entry["n"]
+
+    generated = _generated_refusals(model, tokenizer, harmful, benign, config, system_prompt, clock)
+    metrics.update(generated.pop("metrics"))
+    return {
+        "n_harmful": nh,
+        "n_benign": len(benign),
+        "metrics": metrics,
+        "by_category": by_category,
+        "generated": generated,
+        "detector": {k: v for k, v in refusal.detector_quality().items()},
+        "items": [
+            {"id": p.id, "base_margin": round(float(base_m[k]), 4), "tuned_margin": round(float(tuned_m[k]), 4)}
+            for k, p in enumerate(prompts)
+        ],
+    }
+
+
+def _generated_refusals(model, tokenizer, harmful, benign, config: SuiteConfig, system_prompt, clock: _Clock) -> dict:
+    gen_h = safety.spread_subset(harmful, config.generation_harmful) if config.generation_harmful else []
+    gen_b = safety.spread_subset(benign, config.generation_benign) if config.generation_benign else []
+    prompts = gen_h + gen_b
+    out: dict[str, Any] = {"metrics": {}, "n_harmful": len(gen_h), "n_benign": len(gen_b),
+                           "max_new_tokens": config.generation_max_new_tokens, "samples": []}
+    if not prompts:
+        return out
+    ids = [_chat_prompt(tokenizer, p.prompt, system_prompt, tokenize=True) for p in prompts]
+    eot = tokenizer.convert_tokens_to_ids(tokenizer.eos_token)
+
+    def gen():
+        return generate_greedy(model, tokenizer, ids, max_new_tokens=config.generation_max_new_tokens,
+                               batch_size=config.generation_batch_size, stop_token_id=eot)
+
+    with clock.time("safety_generation"):
+        base_tok, tuned_tok = _both(model, gen, config.seed)
+    base_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in base_tok]
+    tuned_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in tuned_tok]
+    base_r = np.array([refusal.is_refusal(t) for t in base_txt], dtype=np.float64)
+    tuned_r = np.array([refusal.is_refusal(t) for t in tuned_txt], dtype=np.float64)
+    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
+    nh = len(gen_h)
+    if nh:
+        out["metrics"]["generated_refusal_rate"] = {
+            **stats.paired_comparison(nh, stats.mean_of(base_r[:nh]), stats.mean_of(tuned_r[:nh]), **kw),
+            "higher_is_better": True}
+    if len(gen_b):
+        out["metrics"]["generated_over_refusal_rate"] = {
+            **stats.paired_comparison(len(gen_b), stats.mean_of(base_r[nh:]), stats.mean_of(tuned_r[nh:]), **kw),
+            "higher_is_better": False}
+    out["samples"] = [
+        {"id": p.id, "kind": p.kind, "base": base_txt[k], "base_refusal": bool(base_r[k]),
+         "tuned": tuned_txt[k], "tuned_refusal": bool(tuned_r[k])}
+        for k, p in enumerate(prompts)
+    ]
+    return out
+
+
+# --- target task ------------------------------------------------------------------------------
+
+
+def run_target(model: Any, tokenizer: Any, examples: list[dict], config: SuiteConfig, system_prompt: str | None,
+               clock: _Clock, name: str) -> dict:
+    prepared, skipped = target.prepare_examples(
+        tokenizer, examples, max_seq_len=config.max_seq_len, system_prompt=system_prompt, limit=config.target_items
+    )
+    result: dict[str, Any] = {"n": len(prepared), "n_available": len(examples), "skipped": skipped, "metrics": {}}
+    if not prepared:
+        return result
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    seqs = [(e.input_ids, e.loss_mask) for e in prepared]
+    with clock.time(f"{name}_nll"):
+        base_s, tuned_s = _both(
+            model, lambda: score_sequences(model, seqs, pad_id=pad_id, token_budget=config.token_budget), config.seed
+        )
+    n = len(prepared)
+    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
+    tokens = [s.n_tokens for s in base_s]
+    result["tokens"] = int(sum(tokens))
+    result["metrics"]["nll"] = {
+        **stats.paired_comparison(n, stats.ratio_of([s.nll_sum for s in base_s], tokens),
+                                  stats.ratio_of([s.nll_sum for s in tuned_s], tokens), **kw),
+        "higher_is_better": False, "unit": "nats/token"}
+    result["metrics"]["token_accuracy"] = {
+        **stats.paired_comparison(n, stats.ratio_of([s.n_correct for s in base_s], tokens),
+                                  stats.ratio_of([s.n_correct for s in tuned_s], tokens), **kw),
+        "higher_is_better": True}
+
+    short = [e for e in prepared if e.prompt_ids is not None][: config.exact_match_items]
+    if short:
+        eot = tokenizer.convert_tokens_to_ids(tokenizer.eos_token)
+        longest = max(len(tokenizer(e.reference, add_special_tokens=False)["input_ids"]) for e in short)
+        max_new = min(longest + 8, target.SHORT_ANSWER_MAX_TOKENS + 8)
+
+        def gen():
+            return generate_greedy(model, tokenizer, [e.prompt_ids for e in short], max_new_tokens=max_new,
+                                   batch_size=config.generation_batch_size, stop_token_id=eot)
+
+        with clock.time(f"{name}_generation"):
+            base_g, tuned_g = _both(model, gen, config.seed)
+        refs = [e.reference for e in short]
+        base_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in base_g]
+        tuned_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in tuned_g]
+        m = len(short)
+        for metric, fn in (("exact_match", target.exact_match), ("f1", target.token_f1)):
+            result["metrics"][metric] = {
+                **stats.paired_comparison(m, stats.mean_of([fn(p, r) for p, r in zip(base_txt, refs)]),
+                                          stats.mean_of([fn(p, r) for p, r in zip(tuned_txt, refs)]), **kw),
+                "higher_is_better": True}
+        result["n_short_answers"] = m
+    return result
+
+
+# --- everything -------------------------------------------------------------------------------
+
+
+def evaluate_base_and_tuned(
+    model: Any,
+    tokenizer: Any,
+    inputs: EvaluationInputs,
+    config: SuiteConfig | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """The evaluation report: every suite's base and tuned figures, paired deltas and intervals."""
+    config = config or SuiteConfig()
+    clock = _Clock()
+    started = time.monotonic()
+    threads = torch.get_num_threads()
+    model.eval()
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name)
+
+    suites: dict[str, Any] = {}
+    step("target")
+    suites["target"] = run_target(model, tokenizer, inputs.validation_examples, config, inputs.system_prompt, clock, "target")
+    if inputs.domain_examples:
+        step("domain")
+        suites["domain"] = run_target(model, tokenizer, inputs.domain_examples, config, inputs.system_prompt, clock, "domain")
+    step("core")
+    suites["core"] = run_core(model, tokenizer, config, clock)
+    step("safety")
+    suites["safety"] = run_safety(model, tokenizer, config, inputs.system_prompt, clock)
+    return {
+        "format": 1,
+        "config": config.to_dict(),
+        "system_prompt": inputs.system_prompt,
+        "suites": suites,
+        "timings": {**clock.timings, "total": round(time.monotonic() - started, 3)},
+        "torch_threads": threads,
+    }

@@ -1,0 +1,41 @@
+"""Thin task shells: receive ids, re-read the row, return when the work is done, call one service."""
+from __future__ import annotations
+
+import os
+
+from celery import shared_task
+
+from core.errors import Conflict
+from tuning.models import FineTuningJob, JobStatus
+
+from . import services
+from .models import EvaluationRun, EvaluationStatus, RequestReview
+
+
+@shared_task(ignore_result=True)
+def review_screen_task(job_id: int) -> None:
+    """Screen a job that waits in pending_review (queued by tuning.services.job_provider_accept)."""
+    job = FineTuningJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.PENDING_REVIEW or RequestReview.objects.filter(job_id=job_id).exists():
+        return
+    try:
+        services.review_screen(job=job)
+    except Conflict:
+        return  # the job moved on (cancelled, or screened by a concurrent delivery)
+
+
+# Evaluation is long model work, so it runs where training runs (acks_late: a killed worker's
+# message goes back to the queue, and the service is idempotent per training attempt).
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True,
+             queue=os.environ.get("TUNEMARKET_TRAINING_QUEUE", "training"))
+def evaluation_run_task(job_id: int) -> None:
+    """Evaluate a trained job and settle it through the release gate."""
+    job = FineTuningJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.EVALUATING:
+        return
+    if EvaluationRun.objects.filter(job=job, attempt=job.attempt, status=EvaluationStatus.COMPLETED).exists():
+        return
+    try:
+        services.evaluation_run(job=job)
+    except Conflict:
+        return
