@@ -571,6 +571,23 @@ def job_evaluation_finished(*, job: FineTuningJob, passed: bool, reasons: list[s
     return job
 
 
+@transaction.atomic
+def job_evaluation_failed(*, job: FineTuningJob, message: str) -> FineTuningJob | None:
+    """Evaluation could not run (not a verdict): the job fails with a clear error and the hold is released.
+
+    The model is never released without a completed evaluation, so nothing here can bypass the gate.
+    """
+    job = FineTuningJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.EVALUATING:
+        return None
+    job = job_transition(
+        job=job, to=JobStatus.FAILED, message=f"Evaluation failed: {message}",
+        error=_error("evaluation_failed", f"The evaluation could not run: {message}"),
+    )
+    seams.job_payment_release(job=job, reason="evaluation failed")
+    return job
+
+
 # --- the pipeline: claim, heartbeat, progress, checkpoints, finish ------------------------------------
 def _lease() -> timedelta:
     return timedelta(seconds=float(conf.get("TUNEMARKET_JOB_LEASE_SECONDS")))

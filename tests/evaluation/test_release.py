@@ -204,3 +204,23 @@ def _the_provider_can_rerun_with_a_changed_recipe(job, django_capture_on_commit_
     stranger = make_user(role="provider")
     with pytest.raises(Exception):
         services.job_rerun_with_recipe(job=job, actor=stranger, hyperparameters={"n_epochs": 1})
+
+
+@pytest.mark.django_db
+def test_an_evaluation_that_cannot_run_fails_the_job_instead_of_leaving_it_evaluating():
+    """No adapter on disk: the run is recorded failed, the job ends failed (not stuck in evaluating), no model id works."""
+    from tuning import services as tuning_services
+    from tuning.evaluation.models import EvaluationRun, EvaluationStatus
+    from tuning.evaluation.services import model_is_released
+    from tuning.evaluation.tasks import evaluation_run_task
+    from tuning.models import JobStatus
+
+    job = job_with_data(capitals_examples(12))
+    for to in (JobStatus.PENDING_REVIEW, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.EVALUATING):
+        job = tuning_services.job_transition(job=job, to=to)
+    evaluation_run_task(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error["code"] == "evaluation_failed"
+    assert EvaluationRun.objects.filter(job=job, status=EvaluationStatus.FAILED).count() == 1
+    assert not model_is_released(job)

@@ -39,3 +39,9 @@ def evaluation_run_task(job_id: int) -> None:
         services.evaluation_run(job=job)
     except Conflict:
         return
+    except Exception as exc:  # noqa: BLE001 - any error: the run is recorded failed, the job must not hang
+        # A worker killed mid-run never gets here (acks_late re-delivers the message); an evaluation that
+        # raised would raise again, so the job fails clearly and the customer's hold is released.
+        from tuning.services import job_evaluation_failed
+
+        job_evaluation_failed(job=job, message=f"{type(exc).__name__}: {exc}")
