@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import reason_action
+from core.admin_actions import ReadOnlyInline, reason_action
 
 from . import services
 from .models import (
@@ -25,17 +25,6 @@ from .models import (
     ProviderApplicationDecision,
     User,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DomainFilter(admin.SimpleListFilter):

@@ -68,3 +68,17 @@ def reason_action(
     action.short_description = f"{verb} selected (asks for a reason)"
     action.allowed_permissions = (permission,)
     return action
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History rows (decisions, status changes, events): shown on their parent, never edited."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

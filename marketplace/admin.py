@@ -2,21 +2,10 @@
 through the same services as the API (core.admin_actions.reason_action)."""
 from django.contrib import admin
 
-from core.admin_actions import reason_action
+from core.admin_actions import ReadOnlyInline, reason_action
 
 from . import services
 from .models import Listing, ListingStatusChange, Review, ReviewEvent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ListingStatusChangeInline(ReadOnlyInline):

@@ -4,22 +4,10 @@ Dataset content is never shown here (it is private to the customer); the validat
 """
 from django.contrib import admin
 
-from core.admin_actions import reason_action
+from core.admin_actions import ReadOnlyInline, reason_action
 
 from . import services
 from .models import DatasetFile, FineTuningJob, InferenceLog, JobCheckpoint, JobEvent, TrainingArtifact
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class JobEventInline(ReadOnlyInline):

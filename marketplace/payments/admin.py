@@ -12,7 +12,7 @@ from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.response import TemplateResponse
 
-from core.admin_actions import reason_action
+from core.admin_actions import ReadOnlyInline, reason_action
 from core.errors import DomainError
 
 from . import services
@@ -44,17 +44,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _money(amount: int, currency: str) -> str:
