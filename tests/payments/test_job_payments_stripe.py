@@ -201,11 +201,9 @@ def test_admin_refunds_part_then_the_rest_and_the_ledger_balances_to_zero():
 
 @pytest.mark.django_db
 def test_the_tuning_services_release_on_provider_decline_and_capture_on_accepted_delivery(monkeypatch):
-    """Through the tuning engineer's job services (the callers of our seams), when they exist."""
-    tuning_services = pytest.importorskip("tuning.services")
-    if not all(hasattr(tuning_services, f) for f in ("job_provider_decline", "job_accept_delivery")):
-        pytest.skip("tuning.services.job_provider_decline / job_accept_delivery are not there yet")
+    """Through the tuning job services, the callers of our seams."""
     from tuning import seams
+    from tuning import services as tuning_services
 
     customer = _customer()
     listing = make_listing(price_amount=6000)
