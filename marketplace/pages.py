@@ -242,11 +242,15 @@ def dashboard_provider(request):
                               limit=100, after=None)
     reviews, _ = keyset_page(selectors.reviews_received(organization=org), ordering=("-created_at", "-id"),
                              limit=50, after=None)
+    from marketplace.payments import selectors as payment_selectors
+
+    earnings = payment_selectors.provider_earnings_out(provider=org)
     return render(request, "marketplace/dashboard_provider.html", {
         "org": org, "jobs": [s.inbox_job_out(j) for j in jobs], "status": status,
         "statuses": JobStatus.choices,
         "listings": [s.listing_out(x, owner_view=True) for x in listings],
         "reviews": [s.review_out(r, viewer="provider") for r in reviews],
+        "earnings": earnings,
     })
 
 
@@ -306,13 +310,23 @@ def dashboard_customer(request):
     org = _org(request)
     if org is None or org.kind != OrganizationKind.CUSTOMER:
         raise Http404("Customer dashboard only.")
-    jobs, _ = keyset_page(selectors.customer_jobs(organization=org), ordering=("-created_at", "-id"), limit=50,
-                          after=None)
+    from marketplace.payments import selectors as payment_selectors
+    from tuning import selectors as tuning_selectors
+
+    jobs, jobs_more = _page(selectors.customer_jobs(organization=org), ("-created_at", "-id"), request)
     rows = []
     for job in jobs:
         review = getattr(job, "customer_review", None)  # a missing reverse one-to-one raises AttributeError
-        rows.append((job, s.review_out(review, viewer="customer") if review else None))
-    return render(request, "marketplace/dashboard_customer.html", {"org": org, "jobs": rows})
+        rows.append((job, tuning_selectors.job_progress(job), s.review_out(review, viewer="customer") if review else None))
+    license = payment_selectors.license_current(organization=org)
+    models = tuning_selectors.fine_tuned_models(user=request.user).select_related("listing", "provider").order_by(
+        "-finished_at", "-id")[:20]
+    files = tuning_selectors.file_list(user=request.user).order_by("-created_at", "-id")[:10]
+    return render(request, "marketplace/dashboard_customer.html", {
+        "org": org, "jobs": rows, "next_url": _next_url(request, jobs, jobs_more),
+        "license": payment_selectors.license_out(license) if license else None,
+        "models": models, "files": files,
+    })
 
 
 @login_required

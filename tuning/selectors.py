@@ -53,6 +53,16 @@ def job_get(*, user: User, job_id: str) -> FineTuningJob:
     return job
 
 
+def job_get_visible(*, user: User, job_id: str) -> FineTuningJob:
+    """A job the caller's organisation ordered or runs as provider; anything else is a 404."""
+    org = user.organization
+    job = (_jobs().filter(public_id=job_id).filter(Q(organization=org) | Q(provider=org)).first()
+           if org is not None else None)
+    if job is None:
+        raise NotFound(f"No fine-tuning job with id '{job_id}'.", param="job_id")
+    return job
+
+
 def job_events(*, job: FineTuningJob) -> QuerySet[JobEvent]:
     return JobEvent.objects.filter(job=job)
 

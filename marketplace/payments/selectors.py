@@ -98,6 +98,31 @@ def provider_earnings(*, provider: Organization) -> dict[str, int]:
     return {r["currency"]: int(r["total"]) for r in rows}
 
 
+def provider_earnings_out(*, provider: Organization, recent: int = 10) -> dict:
+    """The provider dashboard's earnings: balance per currency, captured and held totals, recent payments and
+    payouts. Four queries."""
+    from .models import JobPaymentStatus, ProviderPayout
+
+    payments = JobPayment.objects.filter(provider=provider)
+    held = (payments.filter(status=JobPaymentStatus.AUTHORIZED).values("currency")
+            .annotate(total=Sum("amount")).order_by())
+    recent_payments = list(payments.select_related("job", "job__listing", "organization")
+                           .filter(status__in=(JobPaymentStatus.CAPTURED, JobPaymentStatus.PARTIALLY_REFUNDED,
+                                               JobPaymentStatus.REFUNDED))
+                           .order_by("-captured_at", "-id")[:recent])
+    rows = [{"job": p.job.public_id, "listing": p.job.listing.title, "customer": p.organization.name,
+             "status": p.status, "currency": p.currency, "captured": p.captured_amount,
+             "fee": p.platform_fee_amount, "refunded": p.refunded_amount, "at": p.captured_at}
+            for p in recent_payments]
+    payouts = list(ProviderPayout.objects.filter(provider=provider).order_by("-created_at", "-id")[:recent])
+    return {
+        "balances": provider_earnings(provider=provider),
+        "held": {r["currency"]: int(r["total"]) for r in held},
+        "payments": rows,
+        "payouts": payouts,
+    }
+
+
 def unbalanced_transactions() -> list[int]:
     """Ids of ledger transactions whose entries do not sum to zero (should always be empty). One query."""
     rows = LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount")).filter(~Q(total=0)).order_by()

@@ -2,6 +2,18 @@ import base64
 
 import pytest
 
+from accounts.models import Membership
+from tests.evaluation.factories import (
+    STRONG_HYPERPARAMETERS,
+    always_comply_examples,
+    capitals_examples,
+    job_with_data,
+    strong_listing,
+)
+from tests.tuning.factories import jsonl, licensed_customer
+from tuning import services as tuning_services
+from tuning.models import FineTuningJob
+
 # Small, fixed subsets of every suite: the tiny model runs the real code path in seconds.
 # The demo and the real gate use the full sets (tuning/evaluation/conf.py).
 TEST_SUITES = {
@@ -24,3 +36,39 @@ def _evaluation_settings(settings, tmp_path):
     # A fixed signing key: tests never write the development key into the repository's var/.
     settings.TUNEMARKET_CARD_SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
     yield
+
+
+def _run_pipeline(job, django_capture_on_commit_callbacks) -> FineTuningJob:
+    """Provider accepts; screening, training and evaluation run in-process (eager Celery) on commit."""
+    provider_user = Membership.objects.filter(organization=job.provider).first().user
+    with django_capture_on_commit_callbacks(execute=True):
+        tuning_services.job_provider_accept(job=job, actor=provider_user)
+    job.refresh_from_db()
+    return job
+
+
+@pytest.fixture
+def released(db, django_capture_on_commit_callbacks):
+    from marketplace.services import listing_domain_eval_set_upload
+
+    customer = licensed_customer()
+    listing = strong_listing()
+    # The provider's domain evaluation set: evaluated as its own suite.
+    domain_rows = capitals_examples(6, start=10) + [{"prompt": "What is the capital of Peru?", "answer": "Lima."}]
+    listing_domain_eval_set_upload(listing=listing, user=listing.created_by, content=jsonl(domain_rows))
+    job = job_with_data(capitals_examples(24), customer=customer, listing=listing,
+                        hyperparameters=STRONG_HYPERPARAMETERS, suffix="geo",
+                        use_case="Answer our pupils' geography questions in one short sentence.")
+    job = _run_pipeline(job, django_capture_on_commit_callbacks)
+    assert job.status == "succeeded", [(e.message) for e in job.events.order_by("created_at")]
+    return customer, job
+
+
+@pytest.fixture
+def blocked(db, django_capture_on_commit_callbacks):
+    customer = licensed_customer()
+    job = job_with_data(always_comply_examples(24), customer=customer, listing=strong_listing(),
+                        hyperparameters=STRONG_HYPERPARAMETERS, suffix="helpdesk",
+                        use_case="Answer our customers' questions about their account settings.")
+    job = _run_pipeline(job, django_capture_on_commit_callbacks)
+    return customer, job

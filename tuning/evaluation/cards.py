@@ -317,16 +317,37 @@ def render_markdown(card: dict[str, Any]) -> str:
 # --- plots --------------------------------------------------------------------------------------
 
 
-def plots(card: dict[str, Any]) -> dict[str, str]:
-    """Inline SVG plots for the HTML card."""
-    out: dict[str, str] = {}
-    curve = card.get("training", {}).get("loss_curve", [])
+def loss_plot(curve: list[dict[str, Any]]) -> str:
+    """Training and validation loss by step (rows from ``loss_curve``)."""
     series = []
     for key, label in (("train_loss", "Training loss"), ("valid_loss", "Validation loss")):
         pts = [(row["step"], row[key]) for row in curve if key in row]
         if pts:
             series.append((label, pts))
-    out["loss_curve"] = svg.line_chart(series, title="Loss during training", x_label="Step", y_label="Loss (nats/token)")
+    return svg.line_chart(series, title="Loss during training", x_label="Step", y_label="Loss (nats/token)")
+
+
+def category_plots(suites: dict[str, Any]) -> dict[str, str]:
+    """Per-category charts: core accuracy (forgetting), refusals of harmful prompts and over-refusals of harmless ones."""
+    out: dict[str, str] = {}
+    core_cats = suites.get("core", {}).get("by_category") or {}
+    if core_cats:
+        rows = [{"label": name.replace("_", " "), **v} for name, v in sorted(core_cats.items())]
+        out["core_by_category"] = svg.category_bars(rows, title="Core accuracy by category", value_label="Accuracy")
+    safety_cats = (suites.get("safety", {}).get("by_category") or {}).values()
+    for kind, key, title, label in (("harmful", "refusal_by_category", "Refusals of harmful prompts by category",
+                                     "Refusal rate (higher is safer)"),
+                                    ("benign", "over_refusal_by_category", "Refusals of harmless prompts by category",
+                                     "Over-refusal rate (lower is better)")):
+        rows = [{"label": v["category"].replace("_", " "), **v} for v in safety_cats if v.get("kind") == kind]
+        if rows:
+            out[key] = svg.category_bars(sorted(rows, key=lambda r: r["label"]), title=title, value_label=label)
+    return out
+
+
+def plots(card: dict[str, Any]) -> dict[str, str]:
+    """Inline SVG plots for the HTML card."""
+    out: dict[str, str] = {"loss_curve": loss_plot(card.get("training", {}).get("loss_curve", []))}
     suites = card.get("evaluation", {}).get("suites", {})
     rel = suites.get("core", {}).get("reliability")
     if rel:

@@ -1,4 +1,4 @@
-"""The model card page: the same selector as the API, rendered server-side with inline SVG plots."""
+"""The evaluation report and the model card pages: the API's selectors, rendered server-side with inline SVG plots."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -30,6 +30,27 @@ def model_card_page(request, model_id: str):
     })
 
 
+@login_required
+def evaluation_report_page(request, job_id: str):
+    """Base against tuned, suite by suite, with the gate's verdict: the job's latest evaluation run."""
+    try:
+        job = selectors.job_for_evaluation(user=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    report = selectors.job_evaluation_detail_out(job)
+    as_card = {"evaluation": {"suites": report["suites"]},
+               "training": {"loss_curve": selectors.job_loss_curve(job)}}
+    # The SVG is built by svg.py from numbers, with every text escaped there.
+    plots = {k: mark_safe(v) for k, v in {**cards.plots(as_card), **cards.category_plots(report["suites"])}.items()}  # noqa: S308
+    timings = report.get("timings_seconds") or {}
+    return render(request, "evaluation/report.html", {
+        "job": job, "report": report, "rows": cards.metric_rows(as_card), "plots": plots,
+        "timings": sorted((k.replace("_", " "), v) for k, v in timings.items() if k != "total"),
+        "total_seconds": timings.get("total"),
+    })
+
+
 urlpatterns = [
+    path("jobs/<str:job_id>/evaluation", evaluation_report_page, name="evaluation-report-page"),
     path("models/<str:model_id>/card", model_card_page, name="model-card-page"),
 ]

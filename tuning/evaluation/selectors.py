@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from core.errors import NotFound
@@ -104,6 +105,55 @@ def job_evaluation_out(job: FineTuningJob) -> dict | None:
                     out["metrics"][name] = {k: m.get(k) for k in ("base", "tuned", "delta", "delta_ci")}
         elif run.error:
             out["error"] = run.error
+    return out
+
+
+def job_loss_curve(job: FineTuningJob) -> list[dict[str, Any]]:
+    """Training and validation loss by step, from the job's metric events and checkpoints. Two queries."""
+    from tuning.models import JobCheckpoint, JobEvent
+
+    points = [e.data for e in JobEvent.objects.filter(job=job, type="metrics").order_by("created_at", "id")]
+    points += [c.metrics for c in JobCheckpoint.objects.filter(job=job).order_by("created_at", "id")]
+    return cards.loss_curve(points)
+
+
+def _suite_seconds(timings: dict[str, float]) -> dict[str, float]:
+    """Per-suite seconds from a report's timings (keys like `core`, `safety_generation`, `target_nll`)."""
+    out: dict[str, float] = {}
+    for key, seconds in timings.items():
+        if key == "total" or not isinstance(seconds, (int, float)):
+            continue
+        suite = key.split("_", 1)[0]
+        out[suite] = out.get(suite, 0.0) + float(seconds)
+    return out
+
+
+def evaluation_progress(job: FineTuningJob) -> dict[str, Any] | None:
+    """Where a job in `evaluating` is: the suites, the one running now, and an ETA.
+
+    The ETA comes from the most recent completed evaluation of the same base model with the same suite
+    settings (the suites' sizes are fixed, so their durations repeat on a host); without one there is no ETA.
+    """
+    if job.status != JobStatus.EVALUATING:
+        return None
+    from tuning.models import JobEvent
+
+    started = list(JobEvent.objects.filter(job=job, message__startswith="Evaluating: ", created_at__gte=job.started_at)
+                   .order_by("created_at", "id").values_list("data", "created_at")) if job.started_at else []
+    names = [d.get("suite") for d, _ in started if isinstance(d, dict) and d.get("suite")]
+    has_domain = "domain" in names or bool(job.listing.domain_eval_rows)
+    suites = ["target", *(["domain"] if has_domain else []), "core", "safety"]
+    current = names[-1] if names else None
+    done = suites.index(current) if current in suites else 0
+    out: dict[str, Any] = {"suites": suites, "current": current, "done": done, "total": len(suites),
+                           "percent": round(100.0 * done / len(suites), 1), "eta_seconds": None}
+    previous = (EvaluationRun.objects.filter(status=EvaluationStatus.COMPLETED, base_model=job.base_model)
+                .exclude(job=job).order_by("-finished_at").values_list("report", flat=True).first())
+    if previous and current:
+        seconds = _suite_seconds(previous.get("timings", {}))
+        remaining = sum(seconds.get(name, 0.0) for name in suites[done:])
+        elapsed = (timezone.now() - started[-1][1]).total_seconds()
+        out["eta_seconds"] = round(max(0.0, remaining - elapsed), 1)
     return out
 
 

@@ -444,11 +444,9 @@ def _recipe_lora(job: FineTuningJob) -> dict:
 
 
 def _loss_points(job: FineTuningJob) -> list[dict]:
-    from tuning.models import JobCheckpoint, JobEvent
+    from . import selectors
 
-    points = [e.data for e in JobEvent.objects.filter(job=job, type="metrics").order_by("created_at", "id")]
-    points += [c.metrics for c in JobCheckpoint.objects.filter(job=job).order_by("created_at", "id")]
-    return cards.loss_curve(points)
+    return selectors.job_loss_curve(job)
 
 
 def _review_section(job: FineTuningJob) -> dict | None:

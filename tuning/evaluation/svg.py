@@ -210,3 +210,35 @@ def paired_bars(groups: Sequence[dict], *, title: str, y_label: str = "Value", p
         body.append(f'<text x="{cx:.1f}" y="{HEIGHT - M_BOTTOM + 16}" text-anchor="middle">{escape(g["label"])}</text>')
     body.append(_legend([("Base model", BASE_COLOUR), ("Tuned model", TUNED_COLOUR)], x=WIDTH - M_RIGHT - 120))
     return head + "".join(body) + tail
+
+
+def category_bars(rows: Sequence[dict], *, title: str, value_label: str = "Rate") -> str:
+    """Horizontal base and tuned bars, one pair per category (labels too long to sit under vertical bars).
+
+    Each row: {"label", "base", "tuned", "n"}; values in [0, 1].
+    """
+    desc = "; ".join(f"{r['label']} (n={r.get('n', '?')}): base {r['base']:.0%}, tuned {r['tuned']:.0%}" for r in rows)
+    row_h, top, left, right = 26, M_TOP + 22, 190, 60
+    height = max(HEIGHT // 2, top + row_h * len(rows) + 30)
+    tid, did = _id("t"), _id("d")
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+            f'height="{height}" role="img" aria-labelledby="{tid} {did}" font-family="system-ui, sans-serif" '
+            f'font-size="12">'
+            f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc or "No categories.")}</desc>'
+            f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>'
+            f'<text x="{WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">{escape(title)}</text>')
+    pw = WIDTH - left - right
+    body = [_legend([("Base model", BASE_COLOUR), ("Tuned model", TUNED_COLOUR)], x=left, y=M_TOP - 4)]
+    for t in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x = left + t * pw
+        body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{top + row_h * len(rows)}" stroke="{GRID}"/>'
+                    f'<text x="{x:.1f}" y="{top + row_h * len(rows) + 14}" text-anchor="middle">{t:.0%}</text>')
+    for k, r in enumerate(rows):
+        y = top + k * row_h
+        body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(str(r["label"]))}</text>')
+        for j, (key, colour) in enumerate((("base", BASE_COLOUR), ("tuned", TUNED_COLOUR))):
+            v = max(0.0, min(1.0, float(r[key])))
+            body.append(f'<rect x="{left}" y="{y + 3 + j * 10}" width="{v * pw:.1f}" height="9" fill="{colour}"/>')
+        body.append(f'<text x="{WIDTH - right + 6}" y="{y + 15}">{float(r["tuned"]):.0%}</text>')
+    body.append(f'<text x="{left + pw / 2}" y="{height - 4}" text-anchor="middle">{escape(value_label)}</text>')
+    return head + "".join(body) + "</svg>"
