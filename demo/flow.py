@@ -189,10 +189,12 @@ def main() -> None:
 
     print(f"""
 Done in {time.monotonic() - T0:.0f}s. Open:
-  Job page:        {base}/jobs/{job.id}/
+  Job page:        {base}/jobs/{job.id}/   (sign in first: the pages below are the customer's)
+  Evaluation:      {base}/jobs/{job.id}/evaluation
   Model card:      {base}/models/{model_id}/card
+  Chat:            {base}/models/{model_id}/chat
   Dashboard:       {base}/dashboard/   ({CUSTOMER} / {PASSWORD})
-  Provider inbox:  {base}/dashboard/   ({PROVIDER} / {PASSWORD})
+  Provider inbox:  {base}/dashboard/   ({PROVIDER} / {PASSWORD}: inbox, listings, earnings)
   Admin:           {base}/admin/       (admin@tunemarket.test / {PASSWORD})
 """)
 
