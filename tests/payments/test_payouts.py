@@ -122,3 +122,41 @@ def test_the_stripe_connect_adapter_sends_a_transfer_to_the_connected_account(mo
     form = parse_qs(body if isinstance(body, str) else body.decode())
     assert form["destination"] == ["acct_42"] and form["amount"] == ["1500"] and form["currency"] == ["usd"]
     assert form["metadata[tm_payout]"] == ["pout_1"]
+
+
+@pytest.mark.django_db
+@pytest.mark.stripe
+def test_the_provider_dashboard_shows_earnings_held_amounts_and_payouts_from_the_ledger(settings):
+    from django.test import Client
+
+    from accounts.models import Membership
+    from tests.factories import PASSWORD, make_provider
+
+    settings.PAYMENTS_PAYOUT_ADAPTER = "tests.payments.test_payouts.FakePayouts"
+    customer = make_user(role="customer")
+    services.billing_payment_method_set(organization=customer.organization, payment_method="pm_card_visa",
+                                        actor=customer)
+    listing = make_listing(price_amount=10000)
+    for _ in range(2):
+        job = make_job(customer=customer, listing=listing, status="succeeded")
+        services.job_payment_authorize(job=job)
+        services.job_payment_capture(job=job)
+    services.job_payment_authorize(job=make_job(customer=customer, listing=listing, status="running"))  # held only
+
+    web = Client()
+    assert web.login(email=Membership.objects.filter(organization=listing.provider).first().user.email,
+                     password=PASSWORD)
+    html = web.get("/dashboard/provider/").content.decode()
+    assert "Balance: <strong>170.00 USD</strong>" in html
+    assert "until they accept delivery: 100.00 USD" in html
+    assert html.count("<td>100.00 USD</td><td>15.00 USD</td>") == 2  # two captured payments, fee 15%
+
+    services.payout_account_set(organization=listing.provider, stripe_account_id="acct_1TunemarketDash", actor=None)
+    services.provider_payout_create(provider=listing.provider, actor=None)
+    html = web.get("/dashboard/provider/").content.decode()
+    assert "Balance: <strong>0.00 USD</strong>" in html and "<td>170.00 USD</td><td>Paid</td>" in html
+
+    other = Client()
+    assert other.login(email=make_provider().email, password=PASSWORD)
+    html = other.get("/dashboard/provider/").content.decode()
+    assert "Balance: <strong>0.00 USD</strong>" in html and "170.00 USD" not in html and "No captured payments yet." in html
