@@ -170,7 +170,7 @@ def main() -> None:
         gate = ev["gate"]
         say(f"Release gate: {'PASSED' if gate.get('passed') else 'BLOCKED'}")
         for check in gate.get("checks", []):
-            say(f"  {'✓' if check.get('passed') else '✗'} {check.get('label') or check.get('name')}: {check.get('explanation', '')}")
+            say(f"  {'✓' if check.get('passed') else '✗'} {check.get('explanation') or check.get('label') or check.get('name')}")
     if done["status"] != "succeeded":
         raise SystemExit(f"The model was blocked by the gate: {done.get('error')}")
     model_id = done["fine_tuned_model"]
