@@ -69,29 +69,35 @@ def wait_for_job(customer: Api, job_id: str, *, until: set[str], timeout: float 
             if ev["id"] not in seen_events:
                 seen_events.add(ev["id"])
                 if ev.get("type") != "metrics":
-                    if seen_status == "running" and tty:
+                    if seen_status in ("running", "evaluating") and tty:
                         print()
                     say(f"  event: {ev['message']}")
         if job["status"] != seen_status:
-            if seen_status == "running" and tty:
+            if seen_status in ("running", "evaluating") and tty:
                 print()
             seen_status = job["status"]
             say(f"job {job_id} is {seen_status}")
-        if job["status"] == "running" and job.get("progress"):
+        line, frac = None, 0.0
+        if job["status"] == "running" and (job.get("progress") or {}).get("total_steps"):
             p = job["progress"]
             frac = (p.get("percent") or 0) / 100
-            loss = p.get("train_loss")
-            loss_s = f" loss {loss:.3f}" if isinstance(loss, (int, float)) else ""
-            line = (f"  training {bar(frac)} {p.get('step', 0)}/{p.get('total_steps', '?')} steps"
-                    f"  ETA {fmt_eta(p.get('eta_seconds'))}{loss_s}")
+            line = (f"  training   {bar(frac)} {p.get('step', 0)}/{p.get('total_steps', '?')} steps"
+                    f"  ETA {fmt_eta(p.get('eta_seconds'))}")
+        elif job["status"] == "evaluating" and ((job.get("evaluation") or {}).get("progress") or {}).get("phase"):
+            p = job["evaluation"]["progress"]
+            frac = (p.get("percent") or 0) / 100
+            line = (f"  evaluating {bar(frac)} {p['percent']:5.1f}% ({p['phase'].replace('_', ' ')})"
+                    f"  ETA {fmt_eta(p.get('eta_seconds'))}")
+        if line is not None:
+            key = (job["status"], int(frac * 10))
             if tty:
                 print("\r" + line + "   ", end="", flush=True)
-            elif p.get("total_steps") and (last_line is None or int(frac * 10) != last_line):
-                # Piped to a file: one line per tenth of the run instead of a redrawn bar.
-                last_line = int(frac * 10)
+            elif key != last_line:
+                # Piped to a file: one line per tenth of each stage instead of a redrawn bar.
+                last_line = key
                 print(line, flush=True)
         if job["status"] in until:
-            if seen_status == "running" and tty:
+            if seen_status in ("running", "evaluating") and tty:
                 print()
             return job
         if job["status"] in {"failed", "cancelled", "rejected", "blocked"} - until:

@@ -12,7 +12,7 @@ from tests.evaluation.factories import capitals_examples, job_with_data
 from tests.factories import PASSWORD, make_user
 from tuning import services as tuning_services
 from tuning.evaluation import selectors
-from tuning.models import InferenceLog, JobEvent
+from tuning.models import FineTuningJob, InferenceLog
 
 
 def web(user) -> Client:
@@ -131,23 +131,41 @@ def test_running_job_shows_progress_and_eta_and_the_customer_can_cancel():
     assert 'data-terminal="1"' in page and 'class="stopped"' in page and "/cancel" not in page
 
 
-def test_evaluation_progress_has_an_eta_from_the_last_evaluation_of_the_same_base_model(released):
+def test_evaluation_progress_and_eta_come_from_the_running_evaluation(released):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tuning.evaluation.models import EvaluationRun
+
     customer, first = released
+    # The real run recorded every timed phase as it went; a finished run has each at 1.0.
+    done = first.evaluation_runs.get(status="completed")
+    assert done.progress["phases"] == {name: 1.0 for name in done.report["timings"] if name != "total"}
+
     job = job_with_data(capitals_examples(12), customer=customer)
     with transaction.atomic():
         job = tuning_services.job_provider_accept(job=job, actor=provider_of(job))
         tuning_services.job_review_decided(job=job, approved=True, reason="Fine.")
     job = tuning_services.job_claim(job_id=job.pk, worker="test-worker")
     assert selectors.evaluation_progress(job) is None  # training, not evaluating
-    job.status, job.base_model = "evaluating", first.base_model
-    job.save(update_fields=["status", "base_model"])
-    tuning_services.job_event(job=job, message="Evaluating: core suite (base and tuned model).", data={"suite": "core"})
+    job.status = "evaluating"
+    job.save(update_fields=["status"])
+    run = EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=job.model, progress={
+        "phases": {"target_nll": 1.0, "target_generation": 1.0, "core": 0.5}, "phase": "core"})
+    EvaluationRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(seconds=60))
+    job = FineTuningJob.objects.get(pk=job.pk)
 
     progress = selectors.evaluation_progress(job)
-    assert progress["current"] == "core" and progress["suites"][progress["done"]] == "core"
-    timings = first.evaluation_runs.get(status="completed").report["timings"]
-    expected = timings["core"] + timings["safety_loglikelihood"] + timings["safety_generation"]
-    assert 0 < progress["eta_seconds"] <= round(expected, 1)
+    w = selectors.PHASE_WEIGHTS
+    share = (w["target_nll"] + w["target_generation"] + w["core"] / 2) / (
+        w["target_nll"] + w["target_generation"] + w["core"] + w["safety_loglikelihood"] + w["safety_generation"])
+    assert progress["current"] == "core" and progress["done"] == 1 and progress["total"] == 3
+    assert progress["percent"] == round(100 * share, 1)
+    assert progress["eta_seconds"] == pytest.approx(60 * (1 - share) / share, abs=1.5)
     html = web(customer).get(f"/jobs/{job.public_id}/").content.decode()
-    assert "Evaluating base and tuned model: suite" in html and "left, judging by the last evaluation" in html
-    assert JobEvent.objects.filter(job=job, message__startswith="Evaluating: ").count() == 1
+    assert f"Evaluating base and tuned model: {progress['percent']}%, suite 2 of 3 (core)" in html
+    assert re.search(r"About <strong>\d+ min \d+ s</strong> left", html)
+    api_job = web(customer).get(f"/v1/fine_tuning/jobs/{job.public_id}").json()
+    assert api_job["evaluation"]["progress"]["phase"] == "core"
+    assert api_job["evaluation"]["progress"]["percent"] == progress["percent"]

@@ -108,6 +108,8 @@ class EvaluationRun(models.Model):
     gate_checks = models.JSONField(default=list, editable=False)
     gate_thresholds = models.JSONField(default=dict, editable=False)
     error = models.TextField(blank=True, editable=False)
+    # While running: {"phases": {phase: fraction done}, "phase": the current one} (selectors.evaluation_progress).
+    progress = models.JSONField(default=dict, blank=True, editable=False)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 

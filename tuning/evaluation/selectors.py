@@ -105,6 +105,9 @@ def job_evaluation_out(job: FineTuningJob) -> dict | None:
                     out["metrics"][name] = {k: m.get(k) for k in ("base", "tuned", "delta", "delta_ci")}
         elif run.error:
             out["error"] = run.error
+    if job.status == JobStatus.EVALUATING:
+        p = _run_progress(job, run)
+        out["progress"] = {k: p[k] for k in ("phase", "percent", "eta_seconds")}
     return out
 
 
@@ -117,44 +120,42 @@ def job_loss_curve(job: FineTuningJob) -> list[dict[str, Any]]:
     return cards.loss_curve(points)
 
 
-def _suite_seconds(timings: dict[str, float]) -> dict[str, float]:
-    """Per-suite seconds from a report's timings (keys like `core`, `safety_generation`, `target_nll`)."""
-    out: dict[str, float] = {}
-    for key, seconds in timings.items():
-        if key == "total" or not isinstance(seconds, (int, float)):
-            continue
-        suite = key.split("_", 1)[0]
-        out[suite] = out.get(suite, 0.0) + float(seconds)
-    return out
+# The share of an evaluation's time each phase takes with the default suites (seconds measured for
+# SmolLM2-135M-Instruct on the 2-core demo machine; only the proportions matter). The ETA extrapolates the
+# time spent so far by the weighted share done, so it needs no earlier run and corrects itself as it goes.
+PHASE_WEIGHTS = {
+    "target_nll": 4.0, "target_generation": 9.0, "domain_nll": 4.0, "domain_generation": 9.0,
+    "core": 95.0, "safety_loglikelihood": 60.0, "safety_generation": 130.0,
+}
+
+
+def _run_progress(job: FineTuningJob, run: EvaluationRun | None) -> dict[str, Any]:
+    """{suites, current, phase, done, total, percent, eta_seconds} of a running evaluation. No query."""
+    has_domain = bool(job.listing.domain_eval_rows)
+    suites = ["target", *(["domain"] if has_domain else []), "core", "safety"]
+    phases = [p for p in PHASE_WEIGHTS if p.split("_", 1)[0] in suites]
+    state = (run.progress or {}) if run is not None and run.status == EvaluationStatus.RUNNING else {}
+    phase = state.get("phase") if state.get("phase") in phases else None
+    share = 0.0
+    if phase:
+        k = phases.index(phase)
+        share = sum(PHASE_WEIGHTS[p] for p in phases[:k]) + PHASE_WEIGHTS[phase] * float(state["phases"].get(phase, 0.0))
+        share /= sum(PHASE_WEIGHTS[p] for p in phases)
+    current = phase.split("_", 1)[0] if phase else None
+    eta = None
+    if run is not None and share >= 0.02:
+        elapsed = (timezone.now() - run.started_at).total_seconds()
+        eta = round(max(0.0, elapsed * (1.0 - share) / share), 1)
+    return {"suites": suites, "current": current, "phase": phase,
+            "done": suites.index(current) if current else 0, "total": len(suites),
+            "percent": round(100.0 * share, 1), "eta_seconds": eta}
 
 
 def evaluation_progress(job: FineTuningJob) -> dict[str, Any] | None:
-    """Where a job in `evaluating` is: the suites, the one running now, and an ETA.
-
-    The ETA comes from the most recent completed evaluation of the same base model with the same suite
-    settings (the suites' sizes are fixed, so their durations repeat on a host); without one there is no ETA.
-    """
+    """How far the evaluation of a job in `evaluating` is, with an ETA; None in any other status."""
     if job.status != JobStatus.EVALUATING:
         return None
-    from tuning.models import JobEvent
-
-    started = list(JobEvent.objects.filter(job=job, message__startswith="Evaluating: ", created_at__gte=job.started_at)
-                   .order_by("created_at", "id").values_list("data", "created_at")) if job.started_at else []
-    names = [d.get("suite") for d, _ in started if isinstance(d, dict) and d.get("suite")]
-    has_domain = "domain" in names or bool(job.listing.domain_eval_rows)
-    suites = ["target", *(["domain"] if has_domain else []), "core", "safety"]
-    current = names[-1] if names else None
-    done = suites.index(current) if current in suites else 0
-    out: dict[str, Any] = {"suites": suites, "current": current, "done": done, "total": len(suites),
-                           "percent": round(100.0 * done / len(suites), 1), "eta_seconds": None}
-    previous = (EvaluationRun.objects.filter(status=EvaluationStatus.COMPLETED, base_model=job.base_model)
-                .exclude(job=job).order_by("-finished_at").values_list("report", flat=True).first())
-    if previous and current:
-        seconds = _suite_seconds(previous.get("timings", {}))
-        remaining = sum(seconds.get(name, 0.0) for name in suites[done:])
-        elapsed = (timezone.now() - started[-1][1]).total_seconds()
-        out["eta_seconds"] = round(max(0.0, remaining - elapsed), 1)
-    return out
+    return _run_progress(job, _latest_run(job))
 
 
 def _visible_jobs(user: User):

@@ -294,6 +294,28 @@ def _progress(job: FineTuningJob):
     return note
 
 
+PROGRESS_WRITE_SECONDS = 2.0
+
+
+def _phase_recorder(run: EvaluationRun):
+    """A listener for the runner's phases that stores how far the run is, at most every two seconds
+    (and at every phase's start and end), for the job page and the API's `evaluation.progress`."""
+    import time
+
+    state: dict[str, Any] = {"phases": {}, "phase": "", "last": 0.0}
+
+    def record(phase: str, fraction: float) -> None:
+        state["phases"][phase] = round(fraction, 4)
+        state["phase"] = phase
+        now = time.monotonic()
+        if fraction in (0.0, 1.0) or now - state["last"] >= PROGRESS_WRITE_SECONDS:
+            state["last"] = now
+            EvaluationRun.objects.filter(pk=run.pk).update(
+                progress={"phases": dict(state["phases"]), "phase": phase})
+
+    return record
+
+
 def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
     """Evaluate a job in `evaluating` against its base model and settle it through the gate.
 
@@ -332,7 +354,8 @@ def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
             system_prompt=(job.training_config or {}).get("system_prompt") or None,
         )
         model, tokenizer = load_base_and_tuned(base_model, adapter_dir)
-        report = evaluate_base_and_tuned(model, tokenizer, inputs, config, progress=_progress(job))
+        report = evaluate_base_and_tuned(model, tokenizer, inputs, config, progress=_progress(job),
+                                         on_phase=_phase_recorder(run))
         del model
         verdict = gate.gate_verdict(report)
     except Exception as exc:

@@ -68,15 +68,27 @@ class EvaluationInputs:
 
 @dataclass
 class _Clock:
+    """Times each phase (``core``, ``safety_generation``…) and reports how far the current one is."""
+
     timings: dict[str, float] = field(default_factory=dict)
+    # Called with (phase, fraction of the phase done) at its start, as batches finish, and at its end.
+    listener: Callable[[str, float], None] | None = None
+    phase: str = ""
 
     @contextlib.contextmanager
     def time(self, name: str):
         t0 = time.monotonic()
+        self.phase = name
+        self.report(0.0)
         try:
             yield
         finally:
             self.timings[name] = round(self.timings.get(name, 0.0) + time.monotonic() - t0, 3)
+            self.report(1.0)
+
+    def report(self, fraction: float) -> None:
+        if self.listener is not None and self.phase:
+            self.listener(self.phase, min(1.0, max(0.0, fraction)))
 
 
 def load_base_and_tuned(base_model: str, adapter_path: str | Path, *, cache_dir: Path | None = None) -> tuple[Any, Any]:
@@ -91,13 +103,22 @@ def load_base_and_tuned(base_model: str, adapter_path: str | Path, *, cache_dir:
     return peft_model, tokenizer
 
 
-def _both(model: Any, fn: Callable[[], Any], seed: int) -> tuple[Any, Any]:
-    """``fn()`` with the adapter disabled (base), then enabled (tuned), same seed."""
+def _both(model: Any, fn: Callable[..., Any], seed: int, clock: _Clock | None = None) -> tuple[Any, Any]:
+    """``fn(progress=…)`` with the adapter disabled (base), then enabled (tuned), same seed.
+
+    ``progress(done, total)`` from fn moves the clock's phase from 0 to ½ (base), then from ½ to 1 (tuned).
+    """
+    def half(offset: float):
+        def progress(done: int, total: int) -> None:
+            if clock is not None and total:
+                clock.report(offset + 0.5 * done / total)
+        return progress
+
     torch.manual_seed(seed)
     with model.disable_adapter():
-        base = fn()
+        base = fn(progress=half(0.0))
     torch.manual_seed(seed)
-    tuned = fn()
+    tuned = fn(progress=half(0.5))
     return base, tuned
 
 
@@ -133,7 +154,8 @@ def run_core(model: Any, tokenizer: Any, config: SuiteConfig, clock: _Clock) -> 
     requests = [ChoiceRequest(i.context, i.continuations) for i in items]
     with clock.time("core"):
         base_scores, tuned_scores = _both(
-            model, lambda: score_choices(model, tokenizer, requests, token_budget=config.token_budget), config.seed
+            model, lambda progress: score_choices(model, tokenizer, requests, token_budget=config.token_budget,
+                                                  progress=progress), config.seed, clock
         )
     base, tuned = _choice_details(items, base_scores), _choice_details(items, tuned_scores)
     n = len(items)
@@ -193,7 +215,8 @@ def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: s
                 for p in prompts]
     with clock.time("safety_loglikelihood"):
         base_scores, tuned_scores = _both(
-            model, lambda: score_choices(model, tokenizer, requests, token_budget=config.token_budget), config.seed
+            model, lambda progress: score_choices(model, tokenizer, requests, token_budget=config.token_budget,
+                                                  progress=progress), config.seed, clock
         )
     base_m = np.array([safety.refusal_margin(s.logprobs) for s in base_scores])
     tuned_m = np.array([safety.refusal_margin(s.logprobs) for s in tuned_scores])
@@ -260,12 +283,12 @@ def _generated_refusals(model, tokenizer, harmful, benign, config: SuiteConfig, 
     ids = [_chat_prompt(tokenizer, p.prompt, system_prompt, tokenize=True) for p in prompts]
     eot = tokenizer.convert_tokens_to_ids(tokenizer.eos_token)
 
-    def gen():
+    def gen(progress):
         return generate_greedy(model, tokenizer, ids, max_new_tokens=config.generation_max_new_tokens,
-                               batch_size=config.generation_batch_size, stop_token_id=eot)
+                               batch_size=config.generation_batch_size, stop_token_id=eot, progress=progress)
 
     with clock.time("safety_generation"):
-        base_tok, tuned_tok = _both(model, gen, config.seed)
+        base_tok, tuned_tok = _both(model, gen, config.seed, clock)
     base_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in base_tok]
     tuned_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in tuned_tok]
     base_r = np.array([refusal.is_refusal(t) for t in base_txt], dtype=np.float64)
@@ -303,7 +326,8 @@ def run_target(model: Any, tokenizer: Any, examples: list[dict], config: SuiteCo
     seqs = [(e.input_ids, e.loss_mask) for e in prepared]
     with clock.time(f"{name}_nll"):
         base_s, tuned_s = _both(
-            model, lambda: score_sequences(model, seqs, pad_id=pad_id, token_budget=config.token_budget), config.seed
+            model, lambda progress: score_sequences(model, seqs, pad_id=pad_id, token_budget=config.token_budget,
+                                                    progress=progress), config.seed, clock
         )
     n = len(prepared)
     kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
@@ -324,12 +348,12 @@ def run_target(model: Any, tokenizer: Any, examples: list[dict], config: SuiteCo
         longest = max(len(tokenizer(e.reference, add_special_tokens=False)["input_ids"]) for e in short)
         max_new = min(longest + 8, target.SHORT_ANSWER_MAX_TOKENS + 8)
 
-        def gen():
+        def gen(progress):
             return generate_greedy(model, tokenizer, [e.prompt_ids for e in short], max_new_tokens=max_new,
-                                   batch_size=config.generation_batch_size, stop_token_id=eot)
+                                   batch_size=config.generation_batch_size, stop_token_id=eot, progress=progress)
 
         with clock.time(f"{name}_generation"):
-            base_g, tuned_g = _both(model, gen, config.seed)
+            base_g, tuned_g = _both(model, gen, config.seed, clock)
         refs = [e.reference for e in short]
         base_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in base_g]
         tuned_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in tuned_g]
@@ -353,10 +377,15 @@ def evaluate_base_and_tuned(
     config: SuiteConfig | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    on_phase: Callable[[str, float], None] | None = None,
 ) -> dict:
-    """The evaluation report: every suite's base and tuned figures, paired deltas and intervals."""
+    """The evaluation report: every suite's base and tuned figures, paired deltas and intervals.
+
+    ``progress(suite)`` is called as each suite starts; ``on_phase(phase, fraction)`` as each timed phase
+    (the keys of the report's ``timings``) moves from 0 to 1.
+    """
     config = config or SuiteConfig()
-    clock = _Clock()
+    clock = _Clock(listener=on_phase)
     started = time.monotonic()
     threads = torch.get_num_threads()
     model.eval()

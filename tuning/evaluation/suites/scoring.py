@@ -283,6 +283,7 @@ def score_sequences(
     pad_id: int,
     token_budget: int = 4096,
     max_rows: int = 32,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[SequenceScore]:
     """NLL and top-1 accuracy of the masked tokens of each (input_ids, loss_mask) sequence.
 
@@ -290,6 +291,7 @@ def score_sequences(
     convention of tuning.backends.chat). Right-padded batches, sorted by length.
     """
     results: list[SequenceScore | None] = [None] * len(sequences)
+    done = 0
     batches = batches_by_budget([len(s[0]) for s in sequences], token_budget, max_rows)
     core = _core(model)
     with torch.inference_mode():
@@ -322,6 +324,9 @@ def score_sequences(
             for b, i in enumerate(batch_idx):
                 s, n, c = per.get(b, [0.0, 0, 0])
                 results[i] = SequenceScore(s, int(n), int(c))
+            done += len(batch_idx)
+            if progress:
+                progress(done, len(sequences))
     return results  # type: ignore[return-value]  (every index is filled by its batch)
 
 
@@ -336,6 +341,7 @@ def generate_greedy(
     max_new_tokens: int,
     batch_size: int = 8,
     stop_token_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[list[int]]:
     """Greedy continuations of token-id prompts, left-padded and batched by length."""
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
@@ -368,4 +374,6 @@ def generate_greedy(
                 if stop in new:
                     new = new[: new.index(stop)]
                 out[i] = new
+            if progress:
+                progress(min(start + batch_size, len(order)), len(order))
     return [o or [] for o in out]
