@@ -44,6 +44,9 @@ DEFAULTS: dict[str, object] = {
     "TUNEMARKET_JOB_LEASE_SECONDS": 300,
     "TUNEMARKET_REAPER_INTERVAL_SECONDS": 60,
     "JOB_MAX_ATTEMPTS": 3,
+    # A queued job that no worker claimed this long after its message was sent gets the message again
+    # (a lost broker message would otherwise leave it queued for ever; a duplicate is harmless).
+    "TUNEMARKET_QUEUED_RESEND_SECONDS": 900,
     # 0 = about ten checkpoints per job; otherwise every N optimizer steps.
     "TUNEMARKET_CHECKPOINT_EVERY_STEPS": 0,
     # After training, queue tuning.evaluation's evaluation_run_task (tests that drive the

@@ -124,6 +124,8 @@ class FineTuningJob(models.Model):
     progress_step = models.PositiveIntegerField(default=0, editable=False)
     progress_total_steps = models.PositiveIntegerField(default=0, editable=False)
     eta_seconds = models.FloatField(null=True, blank=True, editable=False)
+    # When a worker was last told (by a queue message) to train this job; the reaper re-sends a lost one.
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     delivery_accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -480,10 +480,11 @@ def job_provider_decline(*, job: FineTuningJob, actor: User, reason: str) -> Fin
     return job
 
 
-def _enqueue_training(job: FineTuningJob) -> None:
+def _enqueue_training(job: FineTuningJob, *, at=None) -> None:
     from .tasks import job_run_task
 
     # The row is the truth; this message only tells a worker on the job's queue to go and look.
+    FineTuningJob.objects.filter(pk=job.pk).update(enqueued_at=at or timezone.now())
     job_run_task.apply_async_on_commit(kwargs={"job_id": job.pk}, queue=job.queue)
 
 
@@ -790,6 +791,27 @@ def job_reap_expired_leases(*, now=None) -> dict[str, list[str]]:
                 _enqueue_training(job)
                 done["requeued"].append(job.public_id)
     return done
+
+
+def job_resend_unclaimed(*, now=None) -> list[str]:
+    """Send the training message again for queued jobs that no worker claimed in
+    TUNEMARKET_QUEUED_RESEND_SECONDS. Claims are fenced, so a duplicate message finds nothing to do."""
+    now = now or timezone.now()
+    seconds = int(conf.get("TUNEMARKET_QUEUED_RESEND_SECONDS"))
+    cutoff = now - timedelta(seconds=seconds)
+    stale = Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True)
+    resent = []
+    for pk in FineTuningJob.objects.filter(stale, status=JobStatus.QUEUED).values_list("pk", flat=True)[:200]:
+        with transaction.atomic():
+            job = FineTuningJob.objects.select_for_update().filter(stale, pk=pk, status=JobStatus.QUEUED).first()
+            if job is None:
+                continue
+            job_event(job=job, level=JobEvent.Level.WARN, data={"waited_seconds": seconds},
+                      message=f"No worker picked the job up within {seconds // 60} minutes; its queue message was "
+                              "sent again (a busy queue or a lost message).")
+            _enqueue_training(job, at=now)
+            resent.append(job.public_id)
+    return resent
 
 
 # --- inference ------------------------------------------------------------------------------------

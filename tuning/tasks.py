@@ -19,7 +19,7 @@ def job_run_task(job_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def reap_expired_leases() -> dict:
-    return services.job_reap_expired_leases()
+    return {**services.job_reap_expired_leases(), "resent": services.job_resend_unclaimed()}
 
 
 @shared_task(ignore_result=True)

@@ -139,3 +139,26 @@ def test_every_status_change_has_an_event_and_illegal_moves_raise(customer, list
     job.refresh_from_db()
     assert job.status == JobStatus.PENDING_PROVIDER
     assert JobEvent.objects.filter(job=job, type="status").count() == 1
+
+
+def test_a_queued_job_whose_message_was_lost_gets_it_again_and_a_duplicate_is_harmless(
+        customer, listing, django_capture_on_commit_callbacks):
+    job = _queued(customer, listing)
+    job.refresh_from_db()
+    assert job.enqueued_at is not None
+    assert services.job_resend_unclaimed() == []  # just sent: left alone
+
+    # The broker lost the message: 16 minutes later nobody has claimed the job.
+    later = timezone.now() + timedelta(minutes=16)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.job_resend_unclaimed(now=later) == [job.public_id]
+    assert len(sent) == 1  # one training message, sent on commit
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.enqueued_at == later
+    assert job.events.filter(level="warn", message__contains="sent again").count() == 1
+    assert services.job_resend_unclaimed(now=later) == []  # the new message is fresh
+
+    # Two messages for one job: the first claims it, the second finds nothing to claim.
+    assert services.job_claim(job_id=job.pk, worker="w:1") is not None
+    assert services.job_claim(job_id=job.pk, worker="w:2") is None
+    assert services.job_resend_unclaimed(now=later + timedelta(hours=1)) == []  # running jobs are the reaper's
