@@ -70,6 +70,25 @@ def reason_action(
     return action
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Records nobody edits through the admin (logs, artifacts, verdicts): view only, no actions.
+
+    (Payments' ReadOnlyAdmin differs: its changelists keep their service-calling actions.)
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
 class ReadOnlyInline(admin.TabularInline):
     """History rows (decisions, status changes, events): shown on their parent, never edited."""
 

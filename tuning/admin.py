@@ -4,7 +4,7 @@ Dataset content is never shown here (it is private to the customer); the validat
 """
 from django.contrib import admin
 
-from core.admin_actions import ReadOnlyInline, reason_action
+from core.admin_actions import ReadOnlyInline, ReadOnlyModelAdmin, reason_action
 
 from . import services
 from .models import DatasetFile, FineTuningJob, InferenceLog, JobCheckpoint, JobEvent, TrainingArtifact
@@ -41,7 +41,7 @@ class FineTuningJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(DatasetFile)
-class DatasetFileAdmin(admin.ModelAdmin):
+class DatasetFileAdmin(ReadOnlyModelAdmin):
     list_display = ("public_id", "organization", "filename", "bytes", "status", "created_at", "deleted_at")
     list_filter = ("status",)
     search_fields = ("public_id", "organization__name", "filename")
@@ -49,43 +49,16 @@ class DatasetFileAdmin(admin.ModelAdmin):
     readonly_fields = ("public_id", "organization", "created_by", "filename", "purpose", "bytes", "sha256",
                        "storage_name", "status", "status_details", "validation", "created_at", "deleted_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InferenceLog)
-class InferenceLogAdmin(admin.ModelAdmin):
+class InferenceLogAdmin(ReadOnlyModelAdmin):
     list_display = ("created_at", "organization", "model", "prompt_tokens", "completion_tokens", "latency_ms", "finish_reason")
     list_filter = ("finish_reason",)
     search_fields = ("model", "organization__name")
     readonly_fields = [f.name for f in InferenceLog._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TrainingArtifact)
-class TrainingArtifactAdmin(admin.ModelAdmin):
+class TrainingArtifactAdmin(ReadOnlyModelAdmin):
     list_display = ("job", "base_model", "steps", "bytes", "sha256", "created_at")
     readonly_fields = [f.name for f in TrainingArtifact._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,7 +11,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from core.admin_actions import reason_action
+from core.admin_actions import ReadOnlyInline, ReadOnlyModelAdmin, reason_action
 
 from . import services
 from .models import EvaluationRun, ModelCard, RequestReview, ReviewDecision
@@ -19,19 +19,11 @@ from .models import EvaluationRun, ModelCard, RequestReview, ReviewDecision
 MAX_EXAMPLE_CHARS = 600
 
 
-class ReviewDecisionInline(admin.TabularInline):
+class ReviewDecisionInline(ReadOnlyInline):
     model = ReviewDecision
-    extra = 0
-    can_delete = False
     fields = ("created_at", "decision", "reviewer", "reason")
     readonly_fields = fields
     verbose_name_plural = "Decision history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _truncate(text: str, n: int = MAX_EXAMPLE_CHARS) -> str:
@@ -145,22 +137,8 @@ class RequestReviewAdmin(admin.ModelAdmin):
         return actions
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
-
-
 @admin.register(EvaluationRun)
-class EvaluationRunAdmin(_ReadOnly):
+class EvaluationRunAdmin(ReadOnlyModelAdmin):
     """Read-only: the gate's verdict cannot be changed or overridden here (or anywhere)."""
 
     list_display = ("public_id", "job", "status", "passed", "started_at", "finished_at")
@@ -182,7 +160,7 @@ class EvaluationRunAdmin(_ReadOnly):
 
 
 @admin.register(ModelCard)
-class ModelCardAdmin(_ReadOnly):
+class ModelCardAdmin(ReadOnlyModelAdmin):
     list_display = ("public_id", "job", "key_id", "created_at")
     search_fields = ("public_id", "job__public_id", "job__fine_tuned_model")
     readonly_fields = ("public_id", "job", "evaluation_run", "card_sha256", "key_id", "created_at")
