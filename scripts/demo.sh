@@ -14,6 +14,12 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
+if curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null || \
+   (command -v ss >/dev/null && ss -ltn "sport = :${PORT}" | grep -q LISTEN); then
+  echo "Port ${PORT} is already in use (another demo still running?). Stop it, or run: PORT=8001 make demo" >&2
+  exit 1
+fi
+
 echo "==> localstripe (fake Stripe) on :8420"
 scripts/localstripe.sh
 echo "==> a fresh embedded database (var/tunemarket.sqlite3) and broker (var/celery-broker.sqlite3)"
@@ -32,8 +38,12 @@ echo "==> starting a Celery worker (queues: default, training) with its beat (th
 pids+=($!)
 echo "==> starting the web server on http://127.0.0.1:${PORT}"
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload >var/log/web.log 2>&1 &
-pids+=($!)
+web=$!
+pids+=($web)
 for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null && break; sleep 0.5; done
+if ! kill -0 "$web" 2>/dev/null; then
+  echo "The web server did not start; var/log/web.log says:" >&2; tail -5 var/log/web.log >&2; exit 1
+fi
 curl -fsS "http://127.0.0.1:${PORT}/healthz"; echo
 
 if [ "${DEMO_FLOW:-1}" = "1" ]; then
