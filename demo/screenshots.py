@@ -80,6 +80,8 @@ def main() -> None:
         login(admin, ADMIN, admin=True)
         admin.goto(f"{base}/admin/")
         shot(admin, "admin")
+        admin.goto(f"{base}/admin/accounts/providerapplication/?status__exact=submitted")
+        shot(admin, "admin-vetting-queue")
         admin.goto(f"{base}/admin/evaluation/requestreview/")
         shot(admin, "admin-request-reviews")
         browser.close()
