@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import ReadOnlyInline, reason_action
+from core.admin_actions import ReadOnlyInline, ReadOnlyModelAdmin, reason_action
 
 from . import services
 from .models import (
@@ -187,17 +187,8 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ("created_at", "action", "actor_email", "organization", "target_type", "target_id", "ip_address")
     list_filter = ("action",)
     search_fields = ("actor_email", "target_id", "action")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

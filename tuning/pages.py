@@ -15,13 +15,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed, NotFound
+from core.http import client_ip
 from tuning.evaluation import cards
 from tuning.evaluation import selectors as evaluation_selectors
 
 from . import conf, inference, selectors, services
+from .files import EncryptedUpload, EncryptingUploadHandler
 from .models import LIVE_STATUSES, TERMINAL_STATUSES, JobStatus
 
 EVENTS_SHOWN = 60
@@ -129,6 +132,62 @@ def job_act(request, job_id: str, action: str):
     return redirect("job-page", job_id=job.public_id)
 
 
+# --- training data ------------------------------------------------------------------------------
+FILES_SHOWN = 20
+
+
+def _customer_or_404(request):
+    from accounts.models import OrganizationKind
+
+    org = request.user.organization
+    if org is None or org.kind != OrganizationKind.CUSTOMER:
+        raise Http404("Customers upload training data.")
+    return org
+
+
+def _files_page(request, *, error: str | None = None, status: int = 200):
+    files = list(selectors.file_list(user=request.user).order_by("-created_at", "-id")[:FILES_SHOWN])
+    return render(request, "tuning/files.html", {
+        "files": files, "error": error, "max_mb": int(conf.get("TUNEMARKET_FILE_MAX_BYTES")) // (1024 * 1024),
+    }, status=status)
+
+
+@csrf_exempt  # checked below, once the body has been read through the encrypting handler
+@login_required
+def files_page(request):
+    """Upload training data (JSONL) from the browser, the same service as POST /v1/files; see recent files."""
+    _customer_or_404(request)
+    if request.method != "POST":
+        return _files_page(request)
+    # Before anything reads the body: stream the upload through the encrypting, size-limiting handler.
+    handler = EncryptingUploadHandler(request)
+    request.upload_handlers = [handler]
+    request.POST  # noqa: B018 - parse now, so the size check comes before the CSRF check needs the token
+    if handler.too_large:  # nothing was stored; the error page changes nothing, so it needs no token
+        return _files_page(request, status=413, error=f"The file is larger than the {handler.max_bytes // (1024 * 1024)} MB "
+                                                       "limit; nothing was stored.")
+    return _files_upload(request)
+
+
+@csrf_protect
+def _files_upload(request):
+    upload = request.FILES.get("file")
+    if not isinstance(upload, EncryptedUpload):
+        return _files_page(request, status=400, error="Choose a JSONL file to upload.")
+    try:
+        dataset = services.file_upload(user=request.user, upload=upload, purpose="fine-tune",
+                                       ip_address=client_ip(request))
+    except DomainError as exc:
+        return _files_page(request, status=exc.status_code, error=exc.message)
+    if dataset.status == "error":
+        messages.error(request, f"{dataset.filename} was stored but is not usable: {dataset.status_details}")
+    else:
+        examples = (dataset.validation or {}).get("stats", {}).get("examples")
+        messages.success(request, f"Uploaded {dataset.filename} ({dataset.get_status_display().lower()}"
+                                  f"{f', {examples} examples' if examples else ''}). It is encrypted at rest.")
+    return redirect("files-page")
+
+
 # --- chat ---------------------------------------------------------------------------------------
 class ChatForm(forms.Form):
     message = forms.CharField(label="Your message", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -179,6 +238,7 @@ def model_chat(request, model_id: str):
 
 
 urlpatterns = [
+    path("files/", files_page, name="files-page"),
     path("jobs/<str:job_id>/", job_page, name="job-page"),
     path("jobs/<str:job_id>/live", job_live, name="job-live"),
     path("jobs/<str:job_id>/cancel", job_act, {"action": "cancel"}, name="job-cancel-page"),

@@ -50,3 +50,18 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture
+def sign_in():
+    """Sign in through the site's login form (email and password) and wait to leave it."""
+    from tests.factories import PASSWORD
+
+    def go(page, live_server, email: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+
+    return go

@@ -1,7 +1,7 @@
 """The provider's inbox: sign in, see a pending request, read it, accept one and decline another."""
 import pytest
 
-from tests.factories import PASSWORD, make_provider
+from tests.factories import make_provider
 from tests.payments.factories import make_license, make_verified_customer
 from tests.tuning.factories import make_job, make_listing
 from tuning.evaluation.models import RequestReview
@@ -10,20 +10,13 @@ from tuning.models import FineTuningJob, JobStatus
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def action_form(page, job: FineTuningJob, action: str):
     """The dashboard's accept/decline form for one job (found by its action URL, whatever the layout)."""
     return page.locator(f"form[action='/dashboard/provider/jobs/{job.public_id}/{action}']")
 
 
-def test_provider_reads_accepts_and_declines_requests_from_the_inbox(live_server, page, shot, settings, tmp_path):
+def test_provider_reads_accepts_and_declines_requests_from_the_inbox(live_server, page, shot, sign_in, settings,
+                                                                    tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     provider = make_provider(organization="Harbour Clinical NLP", domains=["medical", "customer_service"])
     triage = make_listing(provider=provider, domain="medical")

@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from accounts.models import Membership
 from tests.evaluation.conftest import TEST_SUITES
 from tests.evaluation.factories import STRONG_HYPERPARAMETERS, capitals_examples, job_with_data, strong_listing
-from tests.factories import PASSWORD
 from tests.tuning.factories import licensed_customer
 from tuning import services as tuning_services
 from tuning.models import FineTuningJob
@@ -30,14 +29,6 @@ def tuning_settings(settings, tmp_path):
     return settings
 
 
-def login(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/**")
-
-
 def _accept_and_train(job_pk: int, errors: list) -> None:
     """The provider accepts and the request is approved; training and evaluation run on commit (eager)."""
     try:
@@ -52,12 +43,13 @@ def _accept_and_train(job_pk: int, errors: list) -> None:
         connection.close()
 
 
-def test_job_page_updates_live_to_succeeded_then_report_charts_and_chat(live_server, page, shot, tuning_settings):
+def test_job_page_updates_live_to_succeeded_then_report_charts_and_chat(live_server, page, shot, sign_in,
+                                                                      tuning_settings):
     customer = licensed_customer()
     job = job_with_data(capitals_examples(24), customer=customer, listing=strong_listing(),
                         hyperparameters=STRONG_HYPERPARAMETERS, suffix="geo",
                         use_case="Answer our pupils' geography questions in one short sentence.")
-    login(page, live_server, customer.email)
+    sign_in(page, live_server, customer.email)
     page.goto(f"{live_server.url}/jobs/{job.public_id}/")
     page.locator("#job-live[data-status=pending_provider]").wait_for()
     page.evaluate("window.__loadedOnce = true")  # survives only if the page is never reloaded

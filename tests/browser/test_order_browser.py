@@ -4,22 +4,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
 from tests.tuning.factories import BASE, chat_dataset, licensed_customer, make_listing, upload_file
 from tuning.models import FineTuningJob, JobStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
-def test_customer_orders_a_free_listing_and_sees_the_job_on_the_dashboard(live_server, page, shot, settings, tmp_path):
+def test_customer_orders_a_free_listing_and_sees_the_job_on_the_dashboard(live_server, page, shot, sign_in, settings,
+                                                                         tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     listing = make_listing(price_amount=0)
     customer = licensed_customer()
