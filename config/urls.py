@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("v1/", include(api_v1)),
     path("", include("marketplace.pages")),
+    path("", include("marketplace.payments.pages")),
     path("", include("tuning.pages")),
     path("", include("tuning.evaluation.pages")),
 ]
