@@ -254,6 +254,133 @@ def dashboard_provider(request):
     })
 
 
+# --- provider listings: create and edit with field errors -----------------------------------------
+LISTING_FORM_FIELDS = ("title", "description", "domain", "techniques", "base_models", "price", "turnaround_days",
+                       "languages", "recipe")
+CURRENCIES = ("usd", "aud", "eur", "gbp")
+
+
+def _listing_input(post) -> dict:
+    """The form's POST as the API's listing shape (price in currency units → minor units; lists; JSON)."""
+    import json
+
+    data = {
+        "title": post.get("title", "").strip(), "description": post.get("description", "").strip(),
+        "domain": post.get("domain", ""), "techniques": post.getlist("techniques"),
+        "base_models": post.getlist("base_models"),
+        "turnaround_days": post.get("turnaround_days", ""),
+        "languages": [x.strip() for x in post.get("languages", "").split(",") if x.strip()],
+        "price": {"amount": _major_to_minor(post.get("price_amount", "").strip()) or "",
+                  "currency": post.get("price_currency", "usd")},
+    }
+    recipe = post.get("recipe", "").strip()
+    try:
+        data["recipe"] = json.loads(recipe) if recipe else {}
+    except ValueError as exc:
+        data["recipe"] = None
+        data["recipe_error"] = f"The recipe is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})."
+    return data
+
+
+def _field_errors(errors: dict) -> dict[str, str]:
+    """DRF errors → one message per form field (nested price errors land on the price field)."""
+    out = {}
+    for field, value in errors.items():
+        if isinstance(value, dict):
+            value = [m for msgs in value.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            value = [m for d in value for msgs in d.values() for m in msgs]
+        out[field] = " ".join(str(v) for v in (value if isinstance(value, list) else [value]))
+    return out
+
+
+def _listing_form(request, *, listing=None, values: dict | None = None, errors: dict | None = None, status=200):
+    from tuning.selectors import base_model_ids
+
+    return render(request, "marketplace/listing_form.html", {
+        "listing": listing, "values": values or {}, "errors": errors or {}, "domains": DOMAINS,
+        "techniques": Technique.choices, "base_models": base_model_ids(), "currencies": CURRENCIES,
+    }, status=status)
+
+
+def _listing_values(listing) -> dict:
+    import json
+
+    return {
+        "title": listing.title, "description": listing.description, "domain": listing.domain,
+        "techniques": list(listing.techniques), "base_models": list(listing.base_models),
+        "price_amount": f"{listing.price_amount / 100:.2f}", "price_currency": listing.price_currency,
+        "turnaround_days": listing.turnaround_days, "languages": ", ".join(listing.languages),
+        "recipe": json.dumps(listing.recipe, indent=2) if listing.recipe else "",
+    }
+
+
+def _listing_save(request, *, listing=None):
+    """Validate with the API's serializer, then call the service; errors go next to their fields."""
+    values = request.POST.dict() | {"techniques": request.POST.getlist("techniques"),
+                                    "base_models": request.POST.getlist("base_models")}
+    raw = _listing_input(request.POST)
+    recipe_error = raw.pop("recipe_error", None)
+    data = s.ListingIn(data={**raw, "publish": request.POST.get("publish") == "on"})
+    if not data.is_valid() or recipe_error:
+        errors = _field_errors(data.errors) if not data.is_valid() else {}
+        if recipe_error:
+            errors["recipe"] = recipe_error
+        return None, _listing_form(request, listing=listing, values=values, errors=errors, status=400)
+    fields = s.listing_fields_from(data.validated_data)
+    try:
+        if listing is None:
+            saved = services.listing_create(user=request.user, publish=data.validated_data["publish"], **fields)
+        else:
+            saved = services.listing_update(listing=listing, user=request.user, **fields)
+    except DomainError as exc:
+        field = (exc.param or "").split(".")[0].split("[")[0]
+        errors = {field: exc.message} if field in LISTING_FORM_FIELDS else {"form": exc.message}
+        return None, _listing_form(request, listing=listing, values=values, errors=errors, status=exc.status_code)
+    return saved, None
+
+
+@login_required
+def provider_listing_new(request):
+    _provider_or_404(request)
+    if request.method != "POST":
+        return _listing_form(request, values={"price_currency": "usd", "turnaround_days": 5, "languages": "en"})
+    saved, page = _listing_save(request)
+    if page is not None:
+        return page
+    messages.success(request, f"Listing '{saved.title}' saved ({saved.get_status_display().lower()}).")
+    return redirect("provider-listing-edit", listing_id=saved.public_id)
+
+
+@login_required
+def provider_listing_edit(request, listing_id: str):
+    _provider_or_404(request)
+    try:
+        listing = selectors.listing_get_owned(listing_id=listing_id, user=request.user)
+    except DomainError:
+        raise Http404("No such listing of yours.")
+    if request.method != "POST":
+        return _listing_form(request, listing=listing, values=_listing_values(listing))
+    action = request.POST.get("action", "save")
+    try:
+        if action == "publish":
+            services.listing_publish(listing=listing, actor=request.user)
+            messages.success(request, "Published: customers can find and order it now.")
+            return redirect("provider-listing-edit", listing_id=listing.public_id)
+        if action == "unpublish":
+            services.listing_unpublish(listing=listing, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "Withdrawn: customers no longer see it; jobs already ordered continue.")
+            return redirect("provider-listing-edit", listing_id=listing.public_id)
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("provider-listing-edit", listing_id=listing.public_id)
+    saved, page = _listing_save(request, listing=listing)
+    if page is not None:
+        return page
+    messages.success(request, "Changes saved.")
+    return redirect("provider-listing-edit", listing_id=saved.public_id)
+
+
 @login_required
 def provider_job_page(request, job_id: str):
     org = _provider_or_404(request)
@@ -388,6 +515,8 @@ urlpatterns = [
     path("listings/<str:listing_id>/order/", listing_order, name="listing-order"),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/provider/", dashboard_provider, name="dashboard-provider"),
+    path("dashboard/provider/listings/new", provider_listing_new, name="provider-listing-new"),
+    path("dashboard/provider/listings/<str:listing_id>/", provider_listing_edit, name="provider-listing-edit"),
     path("dashboard/provider/jobs/<str:job_id>/", provider_job_page, name="provider-job-page"),
     path("dashboard/provider/jobs/<str:job_id>/accept", provider_job_act, {"action": "accept"}, name="provider-job-accept-page"),
     path("dashboard/provider/jobs/<str:job_id>/decline", provider_job_act, {"action": "decline"},
