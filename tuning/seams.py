@@ -99,6 +99,12 @@ def model_is_released(job) -> bool:
     return bool(fn(job))
 
 
+def evaluation_resend_lost() -> list[str]:
+    """Re-queue evaluations whose message was lost (tuning.evaluation.services), or nothing without evaluation."""
+    fn = _optional("tuning.evaluation.services", "evaluation_resend_lost")
+    return fn() if fn is not None else []
+
+
 def evaluation_task(name: str) -> Any | None:
     """tuning.evaluation.tasks.<name> (review_screen_task, evaluation_run_task) or None."""
     return _optional("tuning.evaluation.tasks", name)

@@ -169,3 +169,35 @@ def test_evaluation_progress_and_eta_come_from_the_running_evaluation(released):
     api_job = web(customer).get(f"/v1/fine_tuning/jobs/{job.public_id}").json()
     assert api_job["evaluation"]["progress"]["phase"] == "core"
     assert api_job["evaluation"]["progress"]["percent"] == progress["percent"]
+
+
+@pytest.mark.embedded
+@pytest.mark.django_db
+def test_an_evaluation_whose_message_was_lost_is_queued_again_once(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tuning.evaluation import services as evaluation_services
+    from tuning.evaluation.models import EvaluationRun
+    from tuning.models import JobStatus
+
+    job = job_with_data(capitals_examples(12))
+    with transaction.atomic():
+        job = tuning_services.job_provider_accept(job=job, actor=provider_of(job))
+        tuning_services.job_review_decided(job=job, approved=True, reason="Fine.")
+    job = tuning_services.job_claim(job_id=job.pk, worker="test-worker")
+    job = tuning_services.job_transition(job=job, to=JobStatus.EVALUATING, message="Training finished; evaluating.")
+    assert evaluation_services.evaluation_resend_lost() == []  # just entered evaluating
+
+    later = timezone.now() + timedelta(minutes=16)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert evaluation_services.evaluation_resend_lost(now=later) == [job.public_id]
+    assert len(sent) == 1  # the evaluation task, sent on commit
+    assert job.events.filter(type="evaluation_resent").count() == 1
+    # Not again while the re-sent message is fresh (it was sent at `later`), nor once a run exists for the attempt.
+    job.events.filter(type="evaluation_resent").update(created_at=later)
+    assert evaluation_services.evaluation_resend_lost(now=later + timedelta(minutes=5)) == []
+    assert evaluation_services.evaluation_resend_lost(now=later + timedelta(minutes=16)) == [job.public_id]
+    EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=job.model)
+    assert evaluation_services.evaluation_resend_lost(now=later + timedelta(hours=1)) == []

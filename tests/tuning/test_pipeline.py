@@ -141,6 +141,7 @@ def test_every_status_change_has_an_event_and_illegal_moves_raise(customer, list
     assert JobEvent.objects.filter(job=job, type="status").count() == 1
 
 
+@pytest.mark.embedded
 def test_a_queued_job_whose_message_was_lost_gets_it_again_and_a_duplicate_is_harmless(
         customer, listing, django_capture_on_commit_callbacks):
     job = _queued(customer, listing)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -292,6 +293,40 @@ def _progress(job: FineTuningJob):
                                   data={"suite": suite})
 
     return note
+
+
+def evaluation_resend_lost(*, now=None) -> list[str]:
+    """Queue the evaluation again for jobs that entered `evaluating` TUNEMARKET_QUEUED_RESEND_SECONDS ago and
+    have no evaluation run for their attempt (the message was lost before a worker took it). A worker that
+    dies mid-run needs no help: the task is acks_late, so the broker hands its message to another worker."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, Max, OuterRef
+
+    from tuning import conf as tuning_conf
+    from tuning import services as tuning_services
+    from tuning.models import JobEvent
+
+    from .tasks import evaluation_run_task
+
+    now = now or timezone.now()
+    seconds = int(tuning_conf.get("TUNEMARKET_QUEUED_RESEND_SECONDS"))
+    runs = EvaluationRun.objects.filter(job=OuterRef("pk"), attempt=OuterRef("attempt"))
+    stale = (FineTuningJob.objects.filter(status=JobStatus.EVALUATING).annotate(
+        has_run=Exists(runs),
+        since=Max("events__created_at", filter=Q(events__to_status=JobStatus.EVALUATING)),
+        resent=Max("events__created_at", filter=Q(events__type="evaluation_resent")),
+    ).filter(Q(resent__isnull=True) | Q(resent__lt=now - timedelta(seconds=seconds)),
+             has_run=False, since__lt=now - timedelta(seconds=seconds)))
+    out = []
+    for job in stale[:200]:
+        with transaction.atomic():
+            tuning_services.job_event(
+                job=job, type="evaluation_resent", level=JobEvent.Level.WARN, data={"waited_seconds": seconds},
+                message=f"No worker started the evaluation within {seconds // 60} minutes; it was queued again.")
+            evaluation_run_task.delay_on_commit(job_id=job.pk)
+        out.append(job.public_id)
+    return out
 
 
 PROGRESS_WRITE_SECONDS = 2.0
