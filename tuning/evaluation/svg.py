@@ -57,13 +57,13 @@ def _tick_label(t: float, ticks: list[float]) -> str:
     return f"{t:g}"
 
 
-def _open(title: str, desc: str) -> tuple[str, str]:
+def _open(title: str, desc: str, height: int = HEIGHT) -> tuple[str, str]:
     tid, did = _id("t"), _id("d")
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-            f'height="{HEIGHT}" role="img" aria-labelledby="{tid} {did}" font-family="system-ui, sans-serif" '
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+            f'height="{height}" role="img" aria-labelledby="{tid} {did}" font-family="system-ui, sans-serif" '
             f'font-size="12">'
             f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>'
-            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>'
+            f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>'
             f'<text x="{WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">{escape(title)}</text>')
     return head, "</svg>"
 
@@ -220,13 +220,7 @@ def category_bars(rows: Sequence[dict], *, title: str, value_label: str = "Rate"
     desc = "; ".join(f"{r['label']} (n={r.get('n', '?')}): base {r['base']:.0%}, tuned {r['tuned']:.0%}" for r in rows)
     row_h, top, left, right = 26, M_TOP + 22, 190, 60
     height = max(HEIGHT // 2, top + row_h * len(rows) + 30)
-    tid, did = _id("t"), _id("d")
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-            f'height="{height}" role="img" aria-labelledby="{tid} {did}" font-family="system-ui, sans-serif" '
-            f'font-size="12">'
-            f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc or "No categories.")}</desc>'
-            f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>'
-            f'<text x="{WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">{escape(title)}</text>')
+    head, tail = _open(title, desc or "No categories.", height)
     pw = WIDTH - left - right
     body = [_legend([("Base model", BASE_COLOUR), ("Tuned model", TUNED_COLOUR)], x=left, y=M_TOP - 4)]
     for t in (0.0, 0.25, 0.5, 0.75, 1.0):
@@ -241,4 +235,4 @@ def category_bars(rows: Sequence[dict], *, title: str, value_label: str = "Rate"
             body.append(f'<rect x="{left}" y="{y + 3 + j * 10}" width="{v * pw:.1f}" height="9" fill="{colour}"/>')
         body.append(f'<text x="{WIDTH - right + 6}" y="{y + 15}">{float(r["tuned"]):.0%}</text>')
     body.append(f'<text x="{left + pw / 2}" y="{height - 4}" text-anchor="middle">{escape(value_label)}</text>')
-    return head + "".join(body) + "</svg>"
+    return head + "".join(body) + tail
