@@ -32,3 +32,5 @@ urlpatterns = [
 admin.site.site_header = "Tunemarket administration"
 admin.site.site_title = "Tunemarket admin"
 admin.site.index_title = "Vetting, review and operations"
+# Reviewers work from wide changelists (queues with many columns); the home page lists every model.
+admin.site.enable_nav_sidebar = False
