@@ -24,8 +24,8 @@ from .plans import LICENSE_PLANS, plan_out
 
 # Stripe's test PaymentMethods (they work in every test-mode account and in localstripe).
 TEST_CARDS = (("pm_card_visa", "Visa ending 4242 (succeeds)"),
-              ("pm_card_mastercard", "Mastercard ending 4444 (succeeds)"),
-              ("pm_card_chargeDeclined", "Visa ending 0002 (declined)"))
+              ("pm_card_chargeCustomerFail", "Visa ending 0341 (saved, then every charge fails)"),
+              ("pm_card_visa_chargeDeclined", "Visa ending 0002 (declined when saved)"))
 
 
 def _customer_org(request):

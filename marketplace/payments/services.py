@@ -67,6 +67,11 @@ def auto_capture_days() -> int:
     return int(getattr(settings, "PAYMENTS_AUTO_CAPTURE_DAYS", 3))
 
 
+def hold_renew_days() -> float:
+    """Card holds last about seven days at Stripe; a hold older than this is placed again before it lapses."""
+    return float(getattr(settings, "PAYMENTS_HOLD_RENEW_DAYS", 6))
+
+
 def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=UTC) if value else None
 
@@ -597,13 +602,58 @@ def job_payment_refund(*, payment: JobPayment, amount: int | None, reason: str, 
     return refund
 
 
+def job_payment_renew_hold(*, payment: JobPayment, now: datetime | None = None) -> str:
+    """Place a fresh hold for a job that is still running when its hold nears Stripe's seven-day limit.
+
+    The new hold is placed and recorded first (one transaction), and only then is the old one cancelled, so
+    the job is never without a hold, and the webhook for the cancelled intent finds no payment that uses it.
+    A declined renewal keeps the old hold (valid until it lapses) and is reported; nothing else changes.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = JobPayment.objects.select_for_update().select_related("job", "organization").get(pk=payment.pk)
+        if payment.status != JobPaymentStatus.AUTHORIZED or payment.authorized_at is None or (
+                payment.authorized_at > now - timedelta(days=hold_renew_days())):
+            return "not_due"
+        customer = BillingCustomer.objects.filter(organization_id=payment.organization_id).first()
+        old_intent = payment.stripe_payment_intent_id
+        key = f"job-{payment.job.public_id}-renew-{int(payment.authorized_at.timestamp())}"
+        if customer is None or not customer.default_payment_method:
+            return "no_card"
+        pi = gateway.payment_intent_authorize(
+            amount=payment.amount, currency=payment.currency, customer=customer.stripe_customer_id,
+            payment_method=customer.default_payment_method,
+            metadata={"tm_job": payment.job.public_id, "tm_org": payment.organization.public_id,
+                      "tm_renews": old_intent},
+            idempotency_key=key,
+        )
+        if pi.get("status") != "requires_capture":
+            try:
+                gateway.payment_intent_cancel(pi.id, idempotency_key=f"{key}-abandon")
+            except DomainError:
+                logger.exception("could not cancel the unusable renewal %s", pi.id)
+            audit_record(action="job_payment.hold_renewal_failed", actor=None, organization=payment.organization,
+                         target=payment, old_intent=old_intent, status=str(pi.get("status")))
+            return "declined"
+        payment.stripe_payment_intent_id, payment.authorized_at = pi.id, now
+        payment.save(update_fields=["stripe_payment_intent_id", "authorized_at"])
+        audit_record(action="job_payment.hold_renewed", actor=None, organization=payment.organization,
+                     target=payment, old_intent=old_intent, new_intent=pi.id)
+    try:
+        gateway.payment_intent_cancel(old_intent, idempotency_key=f"{key}-release-old")
+    except DomainError:  # it lapses on its own within a day; the job's hold is the new one
+        logger.exception("job %s: could not cancel the replaced hold %s", payment.job.public_id, old_intent)
+    return "renewed"
+
+
 def job_payments_capture_due(*, now: datetime | None = None) -> dict:
-    """The periodic sweep: capture holds N days after delivery, release holds of jobs that ended badly."""
+    """The periodic sweep: capture holds N days after delivery, release holds of jobs that ended badly, and
+    renew holds that near Stripe's seven-day limit while their job is still on its way."""
     from tuning.models import JobStatus
 
     now = now or timezone.now()
     cutoff = now - timedelta(days=auto_capture_days())
-    done = {"captured": 0, "released": 0, "errors": 0}
+    done = {"captured": 0, "released": 0, "renewed": 0, "errors": 0}
     due = JobPayment.objects.filter(
         status=JobPaymentStatus.AUTHORIZED, job__status=JobStatus.SUCCEEDED, job__finished_at__lte=cutoff
     ).select_related("job")
@@ -624,6 +674,20 @@ def job_payments_capture_due(*, now: datetime | None = None) -> dict:
             done["released"] += 1
         except DomainError:
             logger.exception("release failed for %s", payment.public_id)
+            done["errors"] += 1
+    # Holds of jobs still on their way (or delivered, not yet accepted) that near Stripe's seven days.
+    ageing = JobPayment.objects.filter(
+        status=JobPaymentStatus.AUTHORIZED, authorized_at__lte=now - timedelta(days=hold_renew_days()),
+    ).exclude(job__status__in=[JobStatus.BLOCKED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.REJECTED])
+    for payment in ageing:
+        try:
+            outcome = job_payment_renew_hold(payment=payment, now=now)
+        except DomainError:
+            logger.exception("renewing the hold of %s failed", payment.public_id)
+            outcome = "error"
+        if outcome == "renewed":
+            done["renewed"] += 1
+        elif outcome != "not_due":
             done["errors"] += 1
     return done
 

@@ -148,10 +148,57 @@ def test_the_sweep_captures_after_n_days_and_releases_holds_of_jobs_that_ended_b
     FineTuningJob.objects.filter(pk=due.pk).update(finished_at=timezone.now() - timedelta(days=4))
     job_transition(job=blocked, to="blocked")
 
-    assert capture_due_payments.delay().get() == {"captured": 1, "released": 1, "errors": 0}
+    assert capture_due_payments.delay().get() == {"captured": 1, "released": 1, "renewed": 0, "errors": 0}
     status = {name: JobPayment.objects.get(pk=p.pk).status for name, p in payments.items()}
     assert status == {"due": "captured", "recent": "authorized", "blocked": "released"}
-    assert capture_due_payments.delay().get() == {"captured": 0, "released": 0, "errors": 0}
+    assert capture_due_payments.delay().get() == {"captured": 0, "released": 0, "renewed": 0, "errors": 0}
+
+
+@pytest.mark.django_db
+def test_a_hold_nearing_seven_days_is_renewed_before_it_lapses_and_captures_later(settings):
+    from tuning.services import job_transition
+
+    settings.PAYMENTS_HOLD_RENEW_DAYS = 6
+    customer = _customer()
+    listing = make_listing(price_amount=6000)
+    job = make_job(customer=customer, listing=listing, status="running")  # a long queue, a slow review
+    payment = services.job_payment_authorize(job=job)
+    old_intent = payment.stripe_payment_intent_id
+    assert services.job_payments_capture_due()["renewed"] == 0  # a fresh hold is left alone
+
+    JobPayment.objects.filter(pk=payment.pk).update(authorized_at=timezone.now() - timedelta(days=6, hours=1))
+    assert services.job_payments_capture_due() == {"captured": 0, "released": 0, "renewed": 1, "errors": 0}
+    payment.refresh_from_db()
+    assert payment.status == "authorized" and payment.stripe_payment_intent_id != old_intent
+    assert payment.authorized_at > timezone.now() - timedelta(minutes=1)
+    intents = {pi.id: pi.status for pi in _intents_for(job)}
+    assert intents == {old_intent: "canceled", payment.stripe_payment_intent_id: "requires_capture"}  # one hold
+    # The webhook for the cancelled intent finds no payment using it: nothing is released.
+    assert services.job_payment_refresh(payment_intent_id=old_intent, reason="payment_intent.canceled") != "released"
+    assert services.job_payments_capture_due()["renewed"] == 0  # renewed once, not again
+
+    for step in ("evaluating", "succeeded"):
+        job = job_transition(job=job, to=step)
+    payment = services.job_payment_capture(job=job)
+    assert (payment.status, payment.captured_amount) == ("captured", 6000)
+    assert unbalanced_transactions() == []
+
+
+@pytest.mark.django_db
+def test_a_declined_renewal_keeps_the_old_hold():
+    customer = _customer()
+    job = make_job(customer=customer, listing=make_listing(price_amount=6000), status="running")
+    payment = services.job_payment_authorize(job=job)
+    old_intent = payment.stripe_payment_intent_id
+    JobPayment.objects.filter(pk=payment.pk).update(authorized_at=timezone.now() - timedelta(days=6, hours=1))
+    # The card on file now declines (a real localstripe decline, not a mock).
+    services.billing_payment_method_set(organization=customer.organization,
+                                        payment_method="pm_card_chargeCustomerFail", actor=customer)
+    outcome = services.job_payments_capture_due()
+    assert outcome["renewed"] == 0 and outcome["errors"] == 1
+    payment.refresh_from_db()
+    assert payment.stripe_payment_intent_id == old_intent and payment.status == "authorized"
+    assert gateway.client().v1.payment_intents.retrieve(old_intent).status == "requires_capture"
 
 
 @pytest.mark.django_db

@@ -34,6 +34,10 @@ def test_customer_saves_a_card_subscribes_once_and_cancels_from_the_page():
     html = page_text(c, "/licence/card", {"payment_method": "pm_card_stolen_elsewhere"})
     assert "Choose one of the listed test cards." in html and not BillingCustomer.objects.exists()
 
+    html = page_text(c, "/licence/card", {"payment_method": "pm_card_visa_chargeDeclined"})
+    assert "msg-error" in html and "No card on file yet." in html
+    assert not BillingCustomer.objects.exclude(default_payment_method="").exists()
+
     html = page_text(c, "/licence/card", {"payment_method": "pm_card_visa"})
     assert "Card saved: visa ending 4242." in html and "Visa ending 4242 pays for the licence" in html
     html = page_text(c, "/licence/subscribe", {"plan": "premium"})
