@@ -424,6 +424,14 @@ def agreement_accept(*, user: User, version: int | None = None, ip_address: str 
     return acceptance
 
 
+def agreement_pending(*, user: User) -> Agreement | None:
+    """The current terms of use when this user has not accepted them yet (what an order form must ask)."""
+    current = agreement_current()
+    if current is None or AgreementAcceptance.objects.filter(user=user, agreement=current).exists():
+        return None
+    return current
+
+
 def agreement_require_current(*, user: User) -> None:
     """The check job creation calls: the user has accepted the current terms of use."""
     current = agreement_current()

@@ -158,6 +158,7 @@ class OrderForm(forms.Form):
     grant_provider_samples = forms.BooleanField(
         label="Let the provider see a few sample rows before accepting", required=False
     )
+    accept_terms = forms.BooleanField(required=False)
 
 
 @login_required
@@ -172,7 +173,10 @@ def listing_order(request, listing_id: str):
     if org is None or org.kind != OrganizationKind.CUSTOMER:
         messages.error(request, "Only customer organisations can order tuning services.")
         return redirect("listing-page", listing_id=listing_id)
+    from accounts.services import agreement_accept, agreement_pending
+
     files = _customer_files(org)
+    terms = agreement_pending(user=request.user)
     form = OrderForm(request.POST) if request.POST.get("step") == "confirm" else OrderForm(
         initial={"model": listing.base_models[0]}
     )
@@ -183,10 +187,15 @@ def listing_order(request, listing_id: str):
             form.add_error("training_file", "Choose one of your processed training files.")
         elif form.cleaned_data["model"] not in listing.base_models:
             form.add_error("model", "Choose one of this service's base models.")
+        elif terms is not None and not form.cleaned_data["accept_terms"]:
+            form.add_error("accept_terms", f"Accept the terms of use (version {terms.version}) to order.")
         elif job_create is None:
             messages.error(request, "Ordering from this page is not available yet; use POST /v1/fine_tuning/jobs.")
         else:
             try:
+                if terms is not None:
+                    agreement_accept(user=request.user, version=terms.version, ip_address=client_ip(request))
+                    terms = None
                 job = job_create(
                     user=request.user, listing=listing, training_file=chosen, model=form.cleaned_data["model"],
                     use_case=form.cleaned_data["use_case"],
@@ -199,6 +208,7 @@ def listing_order(request, listing_id: str):
                 return redirect("dashboard-customer")
     return render(request, "marketplace/order.html", {
         "listing": listing, "form": form, "files": files, "job_create_available": _tuning_job_create() is not None,
+        "terms": terms,
     })
 
 
