@@ -20,7 +20,7 @@ from rest_framework import serializers as drf
 from accounts.models import DOMAINS, OrganizationKind
 from tuning.models import JobStatus
 from core.errors import DomainError
-from core.http import client_ip
+from core.http import client_ip, organization_of_kind_or_404
 from core.pagination import keyset_page
 
 from . import selectors, services
@@ -232,10 +232,7 @@ def dashboard(request):
 
 
 def _provider_or_404(request):
-    org = _org(request)
-    if org is None or org.kind != OrganizationKind.PROVIDER:
-        raise Http404("Provider dashboard only.")
-    return org
+    return organization_of_kind_or_404(request, OrganizationKind.PROVIDER, "Provider dashboard only.")
 
 
 @login_required
@@ -444,9 +441,7 @@ def provider_review_respond(request, review_id: str):
 
 @login_required
 def dashboard_customer(request):
-    org = _org(request)
-    if org is None or org.kind != OrganizationKind.CUSTOMER:
-        raise Http404("Customer dashboard only.")
+    org = organization_of_kind_or_404(request, OrganizationKind.CUSTOMER, "Customer dashboard only.")
     from marketplace.payments import selectors as payment_selectors
     from tuning import selectors as tuning_selectors
 

@@ -18,14 +18,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.models import OrganizationKind
 from core.errors import DomainError, NotAllowed, NotFound
-from core.http import client_ip
+from core.http import client_ip, organization_of_kind_or_404
 from tuning.evaluation import cards
 from tuning.evaluation import selectors as evaluation_selectors
 
 from . import conf, inference, selectors, services
 from .files import EncryptedUpload, EncryptingUploadHandler
-from .models import LIVE_STATUSES, TERMINAL_STATUSES, JobStatus
+from .models import LIVE_STATUSES, TERMINAL_STATUSES, FileStatus, JobStatus
 
 EVENTS_SHOWN = 60
 POLL_SECONDS = 2
@@ -136,15 +137,6 @@ def job_act(request, job_id: str, action: str):
 FILES_SHOWN = 20
 
 
-def _customer_or_404(request):
-    from accounts.models import OrganizationKind
-
-    org = request.user.organization
-    if org is None or org.kind != OrganizationKind.CUSTOMER:
-        raise Http404("Customers upload training data.")
-    return org
-
-
 def _files_page(request, *, error: str | None = None, status: int = 200):
     files = list(selectors.file_list(user=request.user).order_by("-created_at", "-id")[:FILES_SHOWN])
     return render(request, "tuning/files.html", {
@@ -156,7 +148,7 @@ def _files_page(request, *, error: str | None = None, status: int = 200):
 @login_required
 def files_page(request):
     """Upload training data (JSONL) from the browser, the same service as POST /v1/files; see recent files."""
-    _customer_or_404(request)
+    organization_of_kind_or_404(request, OrganizationKind.CUSTOMER, "Customers upload training data.")
     if request.method != "POST":
         return _files_page(request)
     # Before anything reads the body: stream the upload through the encrypting, size-limiting handler.
@@ -179,7 +171,7 @@ def _files_upload(request):
                                        ip_address=client_ip(request))
     except DomainError as exc:
         return _files_page(request, status=exc.status_code, error=exc.message)
-    if dataset.status == "error":
+    if dataset.status == FileStatus.ERROR:
         messages.error(request, f"{dataset.filename} was stored but is not usable: {dataset.status_details}")
     else:
         examples = (dataset.validation or {}).get("stats", {}).get("examples")

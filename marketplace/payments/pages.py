@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrganizationKind
 from core.errors import DomainError
+from core.http import organization_of_kind_or_404
 
 from . import selectors, services
 from .models import BillingCustomer
@@ -29,10 +29,7 @@ TEST_CARDS = (("pm_card_visa", "Visa ending 4242 (succeeds)"),
 
 
 def _customer_org(request):
-    org = request.user.organization
-    if org is None or org.kind != OrganizationKind.CUSTOMER:
-        raise Http404("Customers hold licences.")
-    return org
+    return organization_of_kind_or_404(request, OrganizationKind.CUSTOMER, "Customers hold licences.")
 
 
 def _test_mode() -> bool:
