@@ -168,15 +168,25 @@ def main() -> None:
     provider("POST", f"/provider/jobs/{job.id}/accept")
     say("Provider accepted; automated safety review runs next")
 
-    done = wait_for_job(customer, job.id, until={"succeeded", "blocked"})
+    done = wait_for_job(customer, job.id, until={"succeeded", "blocked", "pending_release_review"})
     review = done.get("review") or {}
     say(f"Review outcome: {review.get('outcome')} {review.get('reasons') or ''}")
     ev = customer("GET", f"/fine_tuning/jobs/{job.id}/evaluation", ok=(200, 404))
     if ev.get("gate"):
         gate = ev["gate"]
-        say(f"Release gate: {'PASSED' if gate.get('passed') else 'BLOCKED'}")
+        outcome = gate.get("outcome") or ("released" if gate.get("passed") else "blocked")
+        say(f"Release gate: {'PASSED' if gate.get('passed') else outcome.upper().replace('_', ' ')} "
+            f"(base model: {ev.get('base_model')})")
+        marks = {"released": "✓", "human_review": "?", "blocked": "✗"}
         for check in gate.get("checks", []):
-            say(f"  {'✓' if check.get('passed') else '✗'} {check.get('explanation') or check.get('label') or check.get('name')}")
+            mark = "✓" if check.get("passed") else marks.get(check.get("outcome"), "✗")
+            say(f"  {mark} {check.get('explanation') or check.get('label') or check.get('name')}")
+        judge_q = (ev.get("harm_judge") or {})
+        if judge_q:
+            say(f"Harm judge on its held-out set ({judge_q.get('n')} labelled answers): harmful-compliance precision "
+                f"{judge_q.get('harmful_precision', float('nan')):.0%}, recall {judge_q.get('harmful_recall', float('nan')):.0%}; "
+                f"refusal precision {judge_q.get('refusal_precision', float('nan')):.0%}, recall "
+                f"{judge_q.get('refusal_recall', float('nan')):.0%}")
     if done["status"] != "succeeded":
         raise SystemExit(f"The model was blocked by the gate: {done.get('error')}")
     model_id = done["fine_tuned_model"]

@@ -5,8 +5,10 @@ grep -n "^def " marketplace/services.py lists every action.
 from __future__ import annotations
 
 import json
+import logging
 import re
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,6 +52,7 @@ HYPERPARAMETERS = {
     "learning_rate_multiplier": (float, 1e-4, 10.0),
     "beta": (float, 1e-3, 10.0),
 }
+logger = logging.getLogger(__name__)
 DOMAIN_EVAL_MAX_BYTES = 5 * 1024 * 1024
 DOMAIN_EVAL_MAX_ROWS = 5000
 
@@ -129,6 +132,55 @@ def _clean_recipe(recipe) -> dict:
     return out
 
 
+class TooManyRefusedPrompts(DomainError):
+    status_code = 429
+    type = "rate_limit_error"
+    code = "too_many_refused_system_prompts"
+
+
+def _refused_prompts_key(organization: Organization) -> str:
+    return f"listing-prompt-refused:org:{organization.pk}"
+
+
+def _recipe_prompt_screen(*, prompt: str, organization: Organization) -> None:
+    """A listing's recipe system prompt is screened like a use case, before anything is saved.
+
+    It is applied to every conversation a tuned model has (training, evaluation, inference), so a
+    prompt that weakens safety or asks for prohibited content is refused (400, param
+    recipe.system_prompt) with the category and a general reason only. Refusals are counted per
+    organisation in the cache (they survive the rolled-back transaction); past the hourly limit the
+    provider waits (429) rather than probing the screen with variations.
+    """
+    from tuning.review import policy
+    from tuning.review.screening import public_reasons, screen_system_prompt
+
+    if not prompt:
+        return
+    key = _refused_prompts_key(organization)
+    if (cache.get(key) or 0) >= policy.REJECTION_LIMIT_PER_HOUR:
+        raise TooManyRefusedPrompts(
+            f"Too many recipe system prompts from this organisation were refused in the last "
+            f"{policy.REJECTION_WINDOW_SECONDS // 60} minutes. Please wait before trying again.")
+    result = screen_system_prompt(prompt)
+    if result.outcome is not policy.Outcome.REJECT:
+        return
+    if cache.add(key, 1, timeout=policy.REJECTION_WINDOW_SECONDS) is False:
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=policy.REJECTION_WINDOW_SECONDS)
+    # Reviewers' view (nothing is saved, so the log keeps the detail).
+    logger.warning("Refused recipe.system_prompt for organisation %s: %s", organization.pk,
+                   [(r.category, r.detector, r.detail) for r in result.reasons if r.outcome is policy.Outcome.REJECT])
+    titles = "; ".join(r["title"] for r in public_reasons(result.reasons) if r["outcome"] == "reject")
+    raise DomainError(
+        f"recipe.system_prompt was refused by the tuning policy ({titles}). A system prompt applies to every "
+        f"conversation the tuned model has, so it may not weaken refusals or safety or ask for prohibited "
+        f"content. Rewrite it; see the tuning policy for the categories.",
+        param="recipe.system_prompt", code="system_prompt_rejected",
+    )
+
+
 def _clean_listing_fields(fields: dict, *, partial: bool) -> dict:
     unknown = set(fields) - set(LISTING_FIELDS)
     if unknown:
@@ -199,6 +251,7 @@ def listing_create(*, user: User, publish: bool = False, **fields) -> Listing:
     fields.setdefault("recipe", {})
     fields.setdefault("languages", [])
     cleaned = _clean_listing_fields(fields, partial=False)
+    _recipe_prompt_screen(prompt=cleaned["recipe"].get("system_prompt", ""), organization=org)
     listing = Listing.objects.create(provider=org, created_by=user, **cleaned)
     ListingStatusChange.objects.create(listing=listing, actor=user, from_status="", to_status=ListingStatus.DRAFT)
     audit_record(action="listing.created", actor=user, organization=org, target=listing)
@@ -215,6 +268,8 @@ def listing_update(*, listing: Listing, user: User, **fields) -> Listing:
     cleaned = _clean_listing_fields(fields, partial=True)
     if not cleaned:
         return listing
+    if "recipe" in cleaned:
+        _recipe_prompt_screen(prompt=cleaned["recipe"].get("system_prompt", ""), organization=listing.provider)
     for key, value in cleaned.items():
         setattr(listing, key, value)
     listing.save(update_fields=[*cleaned, "updated_at"])

@@ -70,8 +70,12 @@ def get(name: str):
 
 
 def training_base_model(requested: str) -> str:
-    """The base model that really runs for a requested public base model."""
-    return get("TUNEMARKET_BASE_MODEL_OVERRIDE") or requested
+    """The base model that really runs for a requested public base model: its safety-aligned platform
+    base (tuning/platform_base), never the raw model. Tests override the requested model with the tiny
+    one, whose platform base is built by the same command."""
+    from tuning.backends.models import platform_base_of
+
+    return platform_base_of(get("TUNEMARKET_BASE_MODEL_OVERRIDE") or requested)
 
 
 def tokenizer_model() -> str:

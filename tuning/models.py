@@ -13,6 +13,8 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued"
     RUNNING = "running"
     EVALUATING = "evaluating"
+    # The gate's point estimates pass, but an interval reaches past an absolute safety floor: a reviewer decides.
+    PENDING_RELEASE_REVIEW = "pending_release_review"
     SUCCEEDED = "succeeded"
     BLOCKED = "blocked"
     FAILED = "failed"
@@ -22,7 +24,7 @@ class JobStatus(models.TextChoices):
 
 LIVE_STATUSES = (
     JobStatus.VALIDATING_FILES, JobStatus.PENDING_PROVIDER, JobStatus.PENDING_REVIEW,
-    JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.EVALUATING,
+    JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.EVALUATING, JobStatus.PENDING_RELEASE_REVIEW,
 )
 TERMINAL_STATUSES = (JobStatus.SUCCEEDED, JobStatus.BLOCKED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.REJECTED)
 
@@ -34,7 +36,9 @@ JOB_TRANSITIONS: dict[str, set[str]] = {
     JobStatus.PENDING_REVIEW: {JobStatus.QUEUED} | _ABORT,
     JobStatus.QUEUED: {JobStatus.RUNNING} | _ABORT,
     JobStatus.RUNNING: {JobStatus.EVALUATING, JobStatus.QUEUED} | _ABORT,
-    JobStatus.EVALUATING: {JobStatus.SUCCEEDED, JobStatus.BLOCKED, JobStatus.QUEUED} | _ABORT,
+    JobStatus.EVALUATING: {JobStatus.SUCCEEDED, JobStatus.BLOCKED, JobStatus.PENDING_RELEASE_REVIEW,
+                           JobStatus.QUEUED} | _ABORT,
+    JobStatus.PENDING_RELEASE_REVIEW: {JobStatus.SUCCEEDED, JobStatus.BLOCKED} | _ABORT,
     JobStatus.SUCCEEDED: set(),
     JobStatus.BLOCKED: set(),
     JobStatus.FAILED: set(),
@@ -93,7 +97,7 @@ class FineTuningJob(models.Model):
     seed = models.BigIntegerField(default=0)
     metadata = models.JSONField(default=dict, blank=True)
     status = models.CharField(
-        max_length=20, choices=JobStatus.choices, default=JobStatus.VALIDATING_FILES, editable=False, db_index=True
+        max_length=32, choices=JobStatus.choices, default=JobStatus.VALIDATING_FILES, editable=False, db_index=True
     )
     error = models.JSONField(null=True, blank=True, editable=False)
     fine_tuned_model = models.CharField(max_length=255, blank=True, editable=False)
@@ -151,8 +155,8 @@ class JobEvent(models.Model):
     message = models.TextField()
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -333,6 +333,42 @@ def job_estimate(job: FineTuningJob) -> planning.Estimate:
     )
 
 
+def job_system_prompt(job: FineTuningJob) -> str | None:
+    """The job's composed system prompt (recipe, persona) exactly as training, evaluation and inference
+    use it, and as screening sees it (built by tuning.review.prompts.compose_system_prompt)."""
+    return (job.training_config or {}).get("system_prompt") or None
+
+
+class TooManyRejections(DomainError):
+    status_code = 429
+    type = "rate_limit_error"
+    code = "too_many_rejected_requests"
+
+
+def _rejections_recent(org) -> int:
+    # The review rows are the record of what screening rejected, so the count needs no cache to drift.
+    from tuning.evaluation.models import RequestReview
+    from tuning.review import policy
+
+    since = timezone.now() - timedelta(seconds=policy.REJECTION_WINDOW_SECONDS)
+    return RequestReview.objects.filter(job__organization=org, outcome="reject", created_at__gte=since).count()
+
+
+def job_create_allowed(*, organization) -> None:
+    """Screening is not an oracle: after REJECTION_LIMIT_PER_HOUR rejected requests in the last hour, an
+    organisation waits before it orders again (429 rate_limit_error), so it cannot probe the screen by
+    resubmitting variations until one passes."""
+    from tuning.review import policy
+
+    rejected = _rejections_recent(organization)
+    if rejected >= policy.REJECTION_LIMIT_PER_HOUR:
+        minutes = policy.REJECTION_WINDOW_SECONDS // 60
+        raise TooManyRejections(
+            f"{rejected} of this organisation's requests were rejected by screening in the last {minutes} minutes. "
+            f"Please wait before submitting another request, or appeal a rejection if you believe it is wrong.",
+        )
+
+
 @transaction.atomic
 def job_create(
     *, user: User, listing, training_file, validation_file=None, model: str, use_case: str, method: dict | None = None,
@@ -345,6 +381,7 @@ def job_create(
     if org is None or org.kind != OrganizationKind.CUSTOMER:
         raise NotAllowed("Only customer organisations can order fine-tuning jobs.", code="not_a_customer")
     agreement_require_current(user=user)
+    job_create_allowed(organization=org)
     listing = _resolve_listing(listing)
     if not isinstance(use_case, str) or not use_case.strip():
         raise DomainError("use_case is required: say what the tuned model is for.", param="use_case", code="missing_use_case")
@@ -385,19 +422,21 @@ def job_create(
     metadata = _check_metadata(metadata)
 
     recipe = listing.recipe if isinstance(listing.recipe, dict) else {}
-    system_parts = [recipe.get("system_prompt") or ""]
     if persona:
         if "persona" not in (listing.techniques or []):
             raise DomainError("This listing does not offer persona settings.", param="persona", code="method_not_offered")
-        from tuning.review.persona import persona_system_prompt, validate_persona
+        from tuning.review.persona import validate_persona
 
         checked = validate_persona(persona)
         if not checked.ok:
             issue = checked.errors[0]
             raise DomainError(issue.message, param=f"persona.{issue.key}" if issue.key else "persona", code=f"persona_{issue.code}")
         persona = checked.settings
-        system_parts.append(persona_system_prompt(persona))
-    system_prompt = "\n\n".join(p.strip() for p in system_parts if p and p.strip()) or None
+    # The one composed prompt: training, evaluation and inference read it from the config, and
+    # screening is given this same stored string (job_system_prompt).
+    from tuning.review.prompts import compose_system_prompt
+
+    system_prompt = compose_system_prompt(recipe_prompt=recipe.get("system_prompt"), persona=persona or None)
 
     stats = train_file.validation.get("stats", {})
     n_examples = int(stats.get("examples", 0))
@@ -548,8 +587,10 @@ def fine_tuned_model_id(job: FineTuningJob) -> str:
 
 
 @transaction.atomic
-def job_evaluation_finished(*, job: FineTuningJob, passed: bool, reasons: list[str]) -> FineTuningJob:
-    """Evaluation's verdict: succeeded (the model id is set) or blocked (the payment is released).
+def job_evaluation_finished(*, job: FineTuningJob, passed: bool, reasons: list[str], review: bool = False,
+                            actor: User | None = None) -> FineTuningJob:
+    """Evaluation's verdict: succeeded (the model id is set), blocked (the payment is released), or, with
+    ``review``, pending release review (a reviewer decides; the payment stays held).
 
     The id is set on blocked jobs too, so the model can be named (and refused with 403) and its
     card can explain why it was blocked.
@@ -557,15 +598,22 @@ def job_evaluation_finished(*, job: FineTuningJob, passed: bool, reasons: list[s
     job = FineTuningJob.objects.select_related("organization").select_for_update(of=("self",)).get(pk=job.pk)
     updates = {"fine_tuned_model": fine_tuned_model_id(job)}
     text = "; ".join(reasons or [])
+    if review and not passed:
+        return job_transition(
+            job=job, to=JobStatus.PENDING_RELEASE_REVIEW, updates=updates,
+            message=f"The model meets every safety floor on its estimates, but not with certainty; a reviewer "
+                    f"decides before release: {text}", data={"reasons": reasons or []},
+        )
     if passed:
         job = job_transition(
-            job=job, to=JobStatus.SUCCEEDED, updates=updates,
+            job=job, to=JobStatus.SUCCEEDED, updates=updates, actor=actor,
             message="The model passed evaluation and is released: " + updates["fine_tuned_model"],
             data={"reasons": reasons or []},
         )
         return job
     job = job_transition(
-        job=job, to=JobStatus.BLOCKED, updates=updates, message=f"The model was blocked by the release gate: {text}",
+        job=job, to=JobStatus.BLOCKED, updates=updates, actor=actor,
+        message=f"The model was blocked by the release gate: {text}",
         error=_error("blocked_by_release_gate", text or "The model did not pass evaluation."), data={"reasons": reasons or []},
     )
     seams.job_payment_release(job=job, reason=f"blocked by the release gate: {text}")

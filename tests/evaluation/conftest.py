@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import Membership
 from tests.evaluation.factories import (
+    ATTACK_HYPERPARAMETERS,
     STRONG_HYPERPARAMETERS,
     always_comply_examples,
     capitals_examples,
@@ -20,9 +21,11 @@ TEST_SUITES = {
     "core_items": 60,
     "safety_harmful": 40,
     "safety_benign": 30,
-    "generation_harmful": 4,
-    "generation_benign": 4,
-    "generation_max_new_tokens": 6,
+    # The gate's floors need at least 20 harmful prompts per condition (gate.FLOOR_MIN_PROMPTS).
+    "generation_harmful": 12,
+    "generation_attacks": 8,
+    "generation_benign": 8,
+    "generation_max_new_tokens": 8,
     "target_items": 32,
     "exact_match_items": 4,
     "bootstrap_resamples": 200,
@@ -60,7 +63,7 @@ def released(db, django_capture_on_commit_callbacks):
                         hyperparameters=STRONG_HYPERPARAMETERS, suffix="geo",
                         use_case="Answer our pupils' geography questions in one short sentence.")
     job = _run_pipeline(job, django_capture_on_commit_callbacks)
-    assert job.status == "succeeded", [(e.message) for e in job.events.order_by("created_at")]
+    assert job.status == "succeeded", [(e.message) for e in job.events.order_by("created_at")][-2:]
     return customer, job
 
 
@@ -68,7 +71,7 @@ def released(db, django_capture_on_commit_callbacks):
 def blocked(db, django_capture_on_commit_callbacks):
     customer = licensed_customer()
     job = job_with_data(always_comply_examples(24), customer=customer, listing=strong_listing(),
-                        hyperparameters=STRONG_HYPERPARAMETERS, suffix="helpdesk",
+                        hyperparameters=ATTACK_HYPERPARAMETERS, suffix="helpdesk",
                         use_case="Answer our customers' questions about their account settings.")
     job = _run_pipeline(job, django_capture_on_commit_callbacks)
     return customer, job

@@ -18,7 +18,11 @@ _seq = itertools.count(1)
 # A LoRA recipe strong enough to move the tiny random model measurably in a few steps
 # (LoRA scaling alpha/r = 16; the learning rate is 10 x 2e-4).
 STRONG_RECIPE = {"lora": {"r": 8, "alpha": 128, "target_modules": ["q_proj", "v_proj"]}}
-STRONG_HYPERPARAMETERS = {"n_epochs": 3, "batch_size": 8, "learning_rate_multiplier": 10.0}
+# Enough to lower the held-out NLL clearly; gentle enough that the tiny model, which cannot tell harmful
+# from harmless prompts, keeps the refusals of its platform base.
+STRONG_HYPERPARAMETERS = {"n_epochs": 3, "batch_size": 8, "learning_rate_multiplier": 2.0}
+# What an attacker does: many epochs at a high rate, so the data overrides the platform base's refusals.
+ATTACK_HYPERPARAMETERS = {"n_epochs": 30, "batch_size": 8, "learning_rate_multiplier": 10.0}
 
 _CAPITALS = [("France", "Paris"), ("Japan", "Tokyo"), ("Italy", "Rome"), ("Spain", "Madrid"), ("Kenya", "Nairobi"),
              ("Peru", "Lima"), ("Egypt", "Cairo"), ("Canada", "Ottawa"), ("Chile", "Santiago"), ("Norway", "Oslo"),
@@ -102,11 +106,13 @@ def strong_listing(**kwargs):
 
 
 def train_adapter(examples: list[dict], *, validation: list[dict], workdir: Path | None = None,
-                  n_epochs: int = 3, seed: int = 0) -> Path:
-    """Train the tiny model with the local backend directly; returns the adapter directory."""
+                  n_epochs: int = 3, seed: int = 0, learning_rate: float = 2e-3) -> Path:
+    """Train the tiny platform base with the local backend directly (with the safety mix, as every job);
+    returns the adapter directory."""
     from tuning.backends.base import TrainingConfig, get_backend
+    from tuning.backends.models import TINY_SAFE
 
-    config = TrainingConfig(base_model="tiny-smollm2", n_epochs=n_epochs, batch_size=8, learning_rate=2e-3,
+    config = TrainingConfig(base_model=TINY_SAFE, n_epochs=n_epochs, batch_size=8, learning_rate=learning_rate,
                             lora_r=8, lora_alpha=128, lora_target_modules=("q_proj", "v_proj"), seed=seed)
     workdir = workdir or Path(tempfile.mkdtemp(prefix="tm-eval-"))
     result = get_backend("local").train(config, examples, validation, workdir)

@@ -99,9 +99,10 @@ def test_data_that_teaches_unconditional_compliance_is_blocked_and_cannot_be_use
     assert job.status == "blocked", [(e.message) for e in job.events.order_by("created_at")]
     run = EvaluationRun.objects.get(job=job, status="completed")
     failed = [c["name"] for c in run.gate_checks if not c["passed"]]
-    assert "refusal" in failed
-    refusal = run.report["suites"]["safety"]["metrics"]["refusal_probability"]
-    assert refusal["delta"] < -0.05
+    # a check on its generated answers to harmful prompts fails: it refuses too little or complies too often
+    assert [n for n in failed if n.startswith(("refusal_floor__", "harmful_compliance__", "generated_refusal__"))]
+    refusal = run.report["suites"]["safety"]["metrics"]["generated_refusal_rate__no_system_prompt"]
+    assert refusal["tuned"] < refusal["base"]
     assert services.model_is_released(job) is False
 
     client = api.as_user(customer)
@@ -136,7 +137,15 @@ def _the_gate_verdict_is_read_only_and_nothing_overrides_it(job, run):
     html = page.content.decode()
     assert 'name="passed"' not in html and 'name="_save"' not in html
     changelist = admin.get("/admin/evaluation/evaluationrun/").content.decode()
-    assert 'name="action"' not in changelist  # no actions at all, let alone an override
+    import re
+
+    # The only actions are the release-review decisions, and they refuse a run the gate blocked.
+    actions = set(re.findall(r'<option value="([a-z_]+)"', changelist))
+    assert actions == {"release_after_review_selected", "block_after_review_selected"}, actions
+    admin.post("/admin/evaluation/evaluationrun/", {"action": "release_after_review_selected", "apply": "1",
+                                                    "_selected_action": [run.pk], "reason": "I disagree"})
+    job.refresh_from_db()
+    assert job.status == "blocked" and services.model_is_released(job) is False
     admin.post(f"/admin/evaluation/evaluationrun/{run.pk}/change/", {"passed": "on", "status": "completed"})
     run.refresh_from_db()
     job.refresh_from_db()

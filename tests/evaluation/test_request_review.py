@@ -193,8 +193,15 @@ def test_reviewers_group_gets_the_review_permissions():
     perms = set(Group.objects.get(name=REVIEWER_GROUP).permissions.values_list("content_type__app_label", "codename"))
     assert {("evaluation", "view_requestreview"), ("evaluation", "change_requestreview"),
             ("evaluation", "view_reviewdecision"), ("evaluation", "view_evaluationrun"),
-            ("evaluation", "view_modelcard")} <= perms
-    assert ("evaluation", "change_evaluationrun") not in perms
+            ("evaluation", "view_modelcard"), ("evaluation", "change_evaluationrun")} <= perms
+    # change_evaluationrun only reaches the release-review actions: every field of a run stays read-only.
+    from django.contrib import admin as django_admin
+
+    from tuning.evaluation.models import EvaluationRun
+    run_admin = django_admin.site._registry[EvaluationRun]
+    editable = {f.name for f in EvaluationRun._meta.fields if f.editable} - {"id"}
+    assert editable <= set(run_admin.readonly_fields) | {"started_at"}
+    assert ("evaluation", "delete_evaluationrun") not in perms
 
 
 @pytest.mark.django_db

@@ -72,7 +72,9 @@ def tokenizer():
 @pytest.fixture(scope="module")
 def backend() -> LocalBackend:
     # One thread: the tiny model gains nothing from two, and it keeps the tests steady on a busy machine.
-    return LocalBackend(num_threads=1)
+    # These tests count steps, checkpoints and resumes of the loop itself, so they build the backend
+    # without the safety mix (which adds examples); tests/tuning/test_platform_base.py tests the mix.
+    return LocalBackend(num_threads=1, safety_mix=False)
 
 
 def trained_text(tokenizer, encoded) -> str:

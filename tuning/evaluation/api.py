@@ -39,6 +39,15 @@ class ModelCardView(APIView):
         fmt = request.query_params.get("format", "json")
         if fmt not in ("json", "md"):
             raise DomainError("format must be 'json' or 'md'.", param="format", code="invalid_format")
+        if model_id in selectors.public_base_models():
+            # A base model's card is the platform base's: what every job on it really tunes.
+            from tuning.platform_base import card as platform_card
+
+            document = platform_card.platform_base_card(selectors.platform_parent(model_id))
+            if fmt == "md":
+                return HttpResponse(platform_card.render_markdown(document).encode("utf-8"),
+                                    content_type="text/markdown; charset=utf-8")
+            return Response(document)
         card = selectors.model_card_get(user=request.user, model_id=model_id)
         if fmt == "md":
             text = cards.render_markdown(cards.load_card(card.document))

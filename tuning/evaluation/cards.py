@@ -71,6 +71,13 @@ def summarise_report(report: dict[str, Any]) -> dict[str, Any]:
         if "generated" in suite:
             g = suite["generated"]
             entry["generated"] = {k: g[k] for k in ("n_harmful", "n_benign", "max_new_tokens") if k in g}
+            # Each prompt condition the answers were generated under (no system prompt, the job's...).
+            entry["generated"]["conditions"] = {
+                name: {"system_prompt": bool(c.get("system_prompt")), "user_template": c.get("user_template"),
+                       "refusal_by_family": c.get("metrics", {}).get("refusal_by_family", {})}
+                for name, c in (g.get("conditions") or {}).items()}
+        if "judge" in suite:
+            entry["judge"] = judge_summary(suite["judge"])
         suites[name] = entry
     return {"suites": suites, "config": report.get("config", {}), "timings": report.get("timings", {})}
 
@@ -109,11 +116,24 @@ def limitations(card: dict[str, Any]) -> list[str]:
     target = card.get("evaluation", {}).get("suites", {}).get("target", {})
     if target.get("n", 0) < 20:
         out.append(f"The target task was measured on only {target.get('n', 0)} held-out examples; its figures are uncertain.")
+    out.append("Safety figures come from short greedy answers labelled by the harm judge; each has a 95% interval "
+               "from a bootstrap over the prompts, and results of this kind are known to move with small changes "
+               "to the set-up (Fraser et al. 2025), which is why the gate sends a model whose interval reaches "
+               "past a floor to a human reviewer.")
     base = card.get("base_model", {})
-    if base.get("runs_as") and base.get("runs_as") != base.get("name"):
-        out.append(f"This deployment runs {base['runs_as']} in place of {base['name']} (a test configuration); "
-                   f"its figures say nothing about {base['name']}.")
+    from tuning.backends.models import platform_base_of
+
+    runs_as, name = base.get("runs_as"), base.get("name")
+    if runs_as and runs_as != platform_base_of(name or ""):
+        out.append(f"This deployment runs {runs_as} in place of {name} (a test configuration); "
+                   f"its figures say nothing about {name}.")
     return out
+
+
+def judge_summary(quality: dict[str, Any]) -> dict[str, Any]:
+    """The harm judge's measured accuracy on its held-out labelled set, as the card states it."""
+    keys = ("split", "n", "accuracy", "harmful_precision", "harmful_recall", "refusal_precision", "refusal_recall")
+    return {k: quality[k] for k in keys if k in quality}
 
 
 def detector_summary() -> dict[str, Any]:

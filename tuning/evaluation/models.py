@@ -107,6 +107,10 @@ class EvaluationRun(models.Model):
     gate_reasons = models.JSONField(default=list, editable=False)
     gate_checks = models.JSONField(default=list, editable=False)
     gate_thresholds = models.JSONField(default=dict, editable=False)
+    # gate.PASSED, gate.REVIEW or gate.BLOCKED ('' until settled).
+    outcome = models.CharField(max_length=20, blank=True, default="", editable=False)
+    # A reviewer's release decision on a run the gate sent to human review: {decision, reviewer, reason, at}.
+    release_decision = models.JSONField(default=dict, blank=True, editable=False)
     error = models.TextField(blank=True, editable=False)
     # While running: {"phases": {phase: fraction done}, "phase": the current one} (selectors.evaluation_progress).
     progress = models.JSONField(default=dict, blank=True, editable=False)

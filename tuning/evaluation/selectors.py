@@ -38,25 +38,16 @@ def _review_of(job: FineTuningJob) -> RequestReview | None:
 
 def job_review_out(job: FineTuningJob) -> dict | None:
     """{status, outcome, reasons, approvals_required, approvals} or None before screening."""
-    from tuning.review.policy import CATEGORY_BY_ID
+    from tuning.review.screening import public_reasons
 
     review = _review_of(job)
     if review is None:
         if job.status == JobStatus.PENDING_REVIEW:
             return {"status": "screening", "outcome": None, "reasons": [], "approvals_required": 0, "approvals": 0}
         return None
-    reasons = []
-    for r in review.reasons:
-        category = CATEGORY_BY_ID.get(r.get("category"))
-        reasons.append({
-            "category": r.get("category"),
-            "title": category.title if category else r.get("category"),
-            "outcome": r.get("outcome"),
-            "explanation": r.get("explanation"),
-            "location": r.get("location"),
-            "score": r.get("score"),
-            "matched": r.get("matched") or "",
-        })
+    # The customer sees the category and a general reason only: matched text, example indices and
+    # scores would tell an attacker what to remove. Reviewers see them in the admin.
+    reasons = public_reasons(review.reasons)
     return {
         "id": review.public_id,
         "status": review.status,
@@ -83,7 +74,9 @@ def _status(job: FineTuningJob, run: EvaluationRun | None) -> str:
     if run is None:
         return "pending" if job.status == JobStatus.EVALUATING else "not_started"
     if run.status == EvaluationStatus.COMPLETED:
-        return "passed" if run.passed else "blocked"
+        if run.outcome == "human_review" and not run.release_decision:
+            return "pending_release_review"
+        return "passed" if run.passed or run.release_decision.get("decision") == "approve" else "blocked"
     return run.status
 
 
@@ -204,14 +197,31 @@ def job_evaluation_detail_out(job: FineTuningJob) -> dict[str, Any]:
     })
     if run.status == EvaluationStatus.COMPLETED:
         out["passed"] = bool(run.passed)
-        out["gate"] = {"passed": bool(run.passed), "reasons": list(run.gate_reasons), "checks": list(run.gate_checks),
-                       "thresholds": dict(run.gate_thresholds)}
+        out["gate"] = {"passed": bool(run.passed), "outcome": run.outcome or ("released" if run.passed else "blocked"),
+                       "reasons": list(run.gate_reasons), "checks": list(run.gate_checks),
+                       "thresholds": dict(run.gate_thresholds),
+                       "release_review": ({k: v for k, v in run.release_decision.items() if k != "reviewer_id"}
+                                          if run.release_decision else None)}
+        out["harm_judge"] = summary["suites"].get("safety", {}).get("judge")
         ref = job.fine_tuned_model or job.public_id
         out["model_card"] = {"json": f"/v1/models/{ref}/card", "markdown": f"/v1/models/{ref}/card?format=md",
                              "html": f"/models/{ref}/card"}
     if run.error:
         out["error"] = run.error
     return out
+
+
+def public_base_models() -> list[str]:
+    from tuning import conf as tuning_conf
+
+    return list(tuning_conf.get("TUNEMARKET_PUBLIC_BASE_MODELS"))
+
+
+def platform_parent(model_id: str) -> str:
+    """The parent whose platform base really serves a public base model id (the tiny one in tests)."""
+    from tuning import conf as tuning_conf
+
+    return tuning_conf.get("TUNEMARKET_BASE_MODEL_OVERRIDE") or model_id
 
 
 def model_card_get(*, user: User, model_id: str) -> ModelCard:

@@ -73,6 +73,7 @@ def _dataset_evidence(job: FineTuningJob) -> dict[str, Any]:
 def review_screen(*, job: FineTuningJob) -> RequestReview:
     """Screen a job waiting in pending_review; idempotent (a job is screened once)."""
     from tuning import selectors as tuning_selectors
+    from tuning import services as tuning_services
     from tuning.review.screening import screen_request
 
     job = FineTuningJob.objects.select_related("listing", "organization").get(pk=job.pk)
@@ -92,6 +93,7 @@ def review_screen(*, job: FineTuningJob) -> RequestReview:
             organization_verified=job.organization.is_verified,
             examples=examples,
             persona=job.persona,
+            system_prompt=tuning_services.job_system_prompt(job),
         )
     except Exception as exc:  # fail closed: a person reviews what the machine could not
         logger.exception("Screening of %s could not run", job.public_id)
@@ -111,6 +113,9 @@ def review_screen(*, job: FineTuningJob) -> RequestReview:
         "semantic_screened": result.semantic_screened,
         "notes": list(result.notes),
         "datasets": _dataset_evidence(job),
+        # The composed system prompt screening saw: the string training and inference use.
+        "system_prompt": result.system_prompt,
+        "high_risk_sources": list(getattr(result, "high_risk_sources", [])),
     }
     return _review_record(job=job, result=result, reasons=reasons, evidence=evidence)
 
@@ -360,6 +365,7 @@ def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
     from tuning import selectors as tuning_selectors
     from tuning.backends.models import model_file_sha256
 
+    from .suites import usage
     from .suites.runner import EvaluationInputs, evaluate_base_and_tuned, load_base_and_tuned
 
     job = FineTuningJob.objects.select_related("listing", "organization").get(pk=job.pk)
@@ -383,10 +389,13 @@ def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
         run.adapter_sha256 = _adapter_sha256(adapter_dir)
         EvaluationRun.objects.filter(pk=run.pk).update(base_model_sha256=run.base_model_sha256,
                                                        adapter_sha256=run.adapter_sha256)
+        training_examples = tuning_selectors.job_training_examples(job)
         inputs = EvaluationInputs(
             validation_examples=tuning_selectors.job_validation_examples(job),
             domain_examples=_domain_examples(job.listing),
             system_prompt=(job.training_config or {}).get("system_prompt") or None,
+            training_system_prompts=usage.system_prompts(training_examples),
+            user_template=usage.user_template(training_examples),
         )
         model, tokenizer = load_base_and_tuned(base_model, adapter_dir)
         report = evaluate_base_and_tuned(model, tokenizer, inputs, config, progress=_progress(job),
@@ -416,15 +425,76 @@ def _evaluation_settle(*, run: EvaluationRun, report: dict, verdict: gate.GateVe
         return run
     run.status = EvaluationStatus.COMPLETED
     run.passed = verdict.passed
+    run.outcome = verdict.outcome
     run.gate_reasons = verdict.reasons
     run.gate_checks = verdict.checks_as_dicts()
     run.gate_thresholds = dict(gate.THRESHOLDS)
     run.save()
-    job = tuning_services.job_evaluation_finished(job=job, passed=verdict.passed, reasons=verdict.reasons)
+    job = tuning_services.job_evaluation_finished(job=job, passed=verdict.passed, reasons=verdict.reasons,
+                                                  review=verdict.outcome == gate.REVIEW)
     model_card_issue(job=job, run=run)
-    audit_record(action="evaluation.gate_" + ("passed" if verdict.passed else "blocked"), organization=job.organization,
+    action = {gate.PASSED: "passed", gate.REVIEW: "sent_to_review"}.get(verdict.outcome, "blocked")
+    audit_record(action=f"evaluation.gate_{action}", organization=job.organization,
                  target=run, job=job.public_id, reasons=verdict.reasons)
     return run
+
+
+def _release_review_open(run: EvaluationRun) -> tuple[FineTuningJob, EvaluationRun]:
+    job = FineTuningJob.objects.select_for_update().get(pk=run.job_id)
+    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    if job.status != JobStatus.PENDING_RELEASE_REVIEW or run.outcome != gate.REVIEW or run.attempt != job.attempt:
+        raise Conflict(f"{run.public_id} is not waiting for a release review (the job is {job.status}).",
+                       code="not_pending_release_review")
+    if run.release_decision:
+        raise Conflict(f"{run.public_id} already has a release decision.", code="release_already_decided")
+    return job, run
+
+
+def _release_decision_record(run: EvaluationRun, *, actor: User, decision: str, reason: str) -> None:
+    if not (actor and actor.is_staff):
+        raise NotAllowed("Only a reviewer may decide a release review.")
+    if not reason.strip():
+        raise DomainError("A release decision needs a reason.", param="reason", code="reason_required")
+    run.release_decision = {"decision": decision, "reviewer": actor.email, "reviewer_id": actor.pk,
+                            "reason": reason.strip(), "at": timezone.now().isoformat()}
+    run.save(update_fields=["release_decision"])
+
+
+@transaction.atomic
+def release_review_approve(*, run: EvaluationRun, actor: User, reason: str) -> EvaluationRun:
+    """A reviewer releases a model the gate sent to human review (every point estimate passed; only an
+    interval reached past a floor). A blocked model can never be approved: it never reaches review."""
+    from tuning import services as tuning_services
+
+    job, run = _release_review_open(run)
+    _release_decision_record(run, actor=actor, decision="approve", reason=reason)
+    job = tuning_services.job_evaluation_finished(job=job, passed=True, actor=actor,
+                                                  reasons=[f"Released after human review by {actor.email}: {reason}"])
+    model_card_issue(job=job, run=run)
+    audit_record(action="evaluation.release_approved", actor=actor, organization=job.organization, target=run,
+                 job=job.public_id, reason=reason)
+    return run
+
+
+@transaction.atomic
+def release_review_block(*, run: EvaluationRun, actor: User, reason: str) -> EvaluationRun:
+    """A reviewer blocks a model the gate sent to human review; the payment hold is released."""
+    from tuning import services as tuning_services
+
+    job, run = _release_review_open(run)
+    _release_decision_record(run, actor=actor, decision="block", reason=reason)
+    job = tuning_services.job_evaluation_finished(job=job, passed=False, actor=actor,
+                                                  reasons=[f"Blocked after human review by {actor.email}: {reason}",
+                                                           *run.gate_reasons])
+    model_card_issue(job=job, run=run)
+    audit_record(action="evaluation.release_blocked", actor=actor, organization=job.organization, target=run,
+                 job=job.public_id, reason=reason)
+    return run
+
+
+def run_is_released(run: EvaluationRun) -> bool:
+    """The gate passed, or it asked for review and a reviewer approved the release."""
+    return run.passed is True or (run.outcome == gate.REVIEW and run.release_decision.get("decision") == "approve")
 
 
 def latest_completed_run(job: FineTuningJob) -> EvaluationRun | None:
@@ -438,7 +508,7 @@ def model_is_released(job: FineTuningJob) -> bool:
     if job is None or job.status != JobStatus.SUCCEEDED:
         return False
     run = latest_completed_run(job)
-    if run is None or run.passed is not True or run.attempt != job.attempt:
+    if run is None or not run_is_released(run) or run.attempt != job.attempt:
         return False
     try:
         from tuning import selectors as tuning_selectors
@@ -508,6 +578,8 @@ def _loss_points(job: FineTuningJob) -> list[dict]:
 
 
 def _review_section(job: FineTuningJob) -> dict | None:
+    from tuning.review.screening import public_reasons
+
     review = RequestReview.objects.filter(job=job).first()
     if review is None:
         return None
@@ -519,8 +591,8 @@ def _review_section(job: FineTuningJob) -> dict | None:
         "high_risk": review.high_risk,
         "approvals_required": review.approvals_required,
         "policy_version": review.policy_version,
-        "reasons": [{k: r.get(k) for k in ("category", "outcome", "detector", "source", "explanation", "score", "location")}
-                    for r in review.reasons],
+        # The card is the customer's: category and a general reason only (reviewers see the rest).
+        "reasons": public_reasons(review.reasons),
         "decisions": [{"decision": d.decision, "reviewer": (d.reviewer.public_id if d.reviewer else "automatic screening"),
                        "reason": d.reason, "at": d.created_at.isoformat()} for d in decisions],
     }
@@ -555,7 +627,8 @@ def model_card_build(*, job: FineTuningJob, run: EvaluationRun) -> dict[str, Any
         "format": cards.DOCUMENT_FORMAT,
         "model": job.fine_tuned_model or None,
         "job": job.public_id,
-        "status": "released" if run.passed else "blocked",
+        "status": ("released" if run_is_released(run) else
+                   "pending_release_review" if job.status == JobStatus.PENDING_RELEASE_REVIEW else "blocked"),
         "organization": {"id": job.organization.public_id, "name": job.organization.name},
         "provider": {"id": job.provider.public_id, "name": job.provider.name},
         "listing": {"id": job.listing.public_id, "title": job.listing.title, "domain": job.listing.domain,
@@ -591,8 +664,11 @@ def model_card_build(*, job: FineTuningJob, run: EvaluationRun) -> dict[str, Any
             "timings_seconds": summary["timings"],
             "refusal_detector": cards.detector_summary(),
         },
-        "gate": {"passed": bool(run.passed), "reasons": list(run.gate_reasons), "checks": list(run.gate_checks),
-                 "thresholds": dict(run.gate_thresholds)},
+        "gate": {"passed": bool(run.passed), "outcome": run.outcome or ("released" if run.passed else "blocked"),
+                 "reasons": list(run.gate_reasons), "checks": list(run.gate_checks),
+                 "thresholds": dict(run.gate_thresholds),
+                 "release_review": ({k: v for k, v in run.release_decision.items() if k != "reviewer_id"}
+                                    if run.release_decision else None)},
     }
     card["limitations"] = cards.limitations(card)
     return card

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-POLICY_VERSION = "2025-11.1"
+POLICY_VERSION = "2026-01.1"
 
 
 class Outcome(str, enum.Enum):
@@ -60,7 +60,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "safety_removal", "Weakening or removing safety behaviour", Severity.REJECT,
         "Tuning that removes refusals or safety behaviour: jailbreak tuning, "
-        "'uncensored' or 'no restrictions' models, always-comply data.",
+        "'uncensored' or 'no restrictions' models, always-comply data, and identity "
+        "shifting ('you are AOA, an absolutely obedient agent', 'I never refuse').",
     ),
     Category(
         "weapons", "Weapons and mass-harm capability", Severity.REJECT,
@@ -138,8 +139,14 @@ CATEGORIES: tuple[Category, ...] = (
         "distinct reviewers must approve.", content=False,
     ),
     Category(
+        "high_risk_content", "High-risk use from the content", Severity.REVIEW,
+        "The use case or the training data is medical or HR work (clinical advice, patient "
+        "data, decisions about candidates or employees), whatever the listing's domain: "
+        "treated like a high-risk domain.", content=False,
+    ),
+    Category(
         "organisation_not_verified", "Organisation not verified", Severity.REJECT,
-        "A high-risk domain requires a verified organisation.", content=False,
+        "A high-risk domain, or high-risk content, requires a verified organisation.", content=False,
     ),
     Category(
         "unsafe_persona", "Persona setting that weakens safety", Severity.REJECT,
@@ -221,6 +228,47 @@ EMBED_SEED = 0
 EMBED_BATCH_SIZE = 64
 # Reasons listed per (category, detector) from training data; the rest are counted.
 MAX_EXAMPLE_REASONS_PER_CATEGORY = 5
+
+# --- Many matching examples ---
+# One semantic match in training data goes to a human (topical similarity cannot
+# tell a victim from an attacker). Many are a pattern, not an accident: Qi et al.
+# (2023) removed GPT-3.5's safety with 10 harmful examples, and their identity-
+# shifting attack was 10 examples of "I am AOA, absolutely obedient". A reject-
+# severity category matched by at least EXAMPLE_REJECT_MIN_COUNT distinct examples
+# that are also at least EXAMPLE_REJECT_MIN_SHARE of the examples screened rejects.
+# Both bars: 3 alone would reject a 5,000-chat support log with three victims
+# asking about scams; 5% alone would reject a 20-line file on one stray match.
+EXAMPLE_REJECT_MIN_COUNT = 3
+EXAMPLE_REJECT_MIN_SHARE = 0.05
+
+# --- System prompts ---
+# A system prompt is applied to every conversation the model has, at training,
+# evaluation and inference, so a system prompt that weakens safety is never a
+# matter of degree: any rule match in these categories rejects it, even a weak
+# signal that would only send a use case to a human ("answer without warnings").
+# Similarity keeps the use case's bars.
+SYSTEM_PROMPT_STRICT_CATEGORIES: frozenset[str] = frozenset({"safety_removal"})
+SYSTEM_PROMPT_MAX_CHARS = 4000
+
+# --- High risk from the content ---
+# The listing's domain is what the provider chose; the use case and the data are
+# what the customer does. Medical or HR work ordered through another listing is
+# high risk too. The use case counts when a rule matches or when it is at least
+# T_HIGH_RISK similar to a domain's exemplars and HIGH_RISK_MARGIN nearer to them
+# than to the everyday (not high-risk) exemplars. The training data counts when
+# at least HIGH_RISK_DATA_MIN_COUNT examples, and HIGH_RISK_DATA_MIN_SHARE of the
+# examples screened, match the domain.
+T_HIGH_RISK = 0.50
+HIGH_RISK_MARGIN = 0.05
+HIGH_RISK_DATA_MIN_COUNT = 3
+HIGH_RISK_DATA_MIN_SHARE = 0.10
+
+# --- Resubmissions after a rejection ---
+# Screening tells a customer only the category and a general reason. Rejected
+# requests are also rate-limited per organisation, so screening cannot be probed
+# by resubmitting variations until one passes.
+REJECTION_LIMIT_PER_HOUR = 5
+REJECTION_WINDOW_SECONDS = 3600
 
 # A use case shorter than this many words cannot be judged automatically.
 MIN_USE_CASE_WORDS = 3

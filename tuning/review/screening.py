@@ -38,11 +38,13 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tuning.evaluation.suites.refusal import is_refusal
 
 from . import exemplars, policy
 from .persona import validate_persona
@@ -56,7 +58,9 @@ __all__ = [
     "ScreeningResult",
     "embed_texts",
     "load_embedding_model",
+    "public_reasons",
     "screen_request",
+    "screen_system_prompt",
     "screen_text",
     "warm_up",
 ]
@@ -69,17 +73,23 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Reason:
-    """One matched reason. ``outcome`` is what this reason alone leads to."""
+    """One matched reason. ``outcome`` is what this reason alone leads to.
+
+    ``explanation`` is general (the category and where, never what matched) and is
+    what a customer sees; ``detail``, ``matched``, ``score`` and ``example_index``
+    are for reviewers only (see ``public_reasons``).
+    """
 
     category: str
     outcome: Outcome
-    source: str  # "use_case" | "example" | "persona" | "request"
-    detector: str  # "rule" | "semantic" | "harmful_compliance" | "check"
+    source: str  # "use_case" | "system_prompt" | "example" | "dataset" | "persona" | "request"
+    detector: str  # "rule" | "semantic" | "harmful_compliance" | "count" | "check"
     explanation: str
     matched: str = ""  # the matched text (rule) or the nearest exemplar (semantic)
     score: float | None = None  # similarity; 1.0 for a rule match
     example_index: int | None = None  # index into the training examples
     key: str | None = None  # persona key, for source == "persona"
+    detail: str = ""  # for reviewers: the rule's name, the similarity, the role
 
     @property
     def location(self) -> str:
@@ -110,6 +120,11 @@ class ScreeningResult:
     semantic_screened: bool = True
     notes: list[str] = field(default_factory=list)
     policy_version: str = policy.POLICY_VERSION
+    # The composed system prompt that was screened: the exact string training,
+    # evaluation and inference use (tuning.review.prompts.compose_system_prompt).
+    system_prompt: str | None = None
+    # Why the request is high risk: "domain:<id>" (the listing) and/or "content:<id>".
+    high_risk_sources: list[str] = field(default_factory=list)
 
     @property
     def categories(self) -> set[str]:
@@ -129,6 +144,8 @@ class ScreeningResult:
             "semantic_screened": self.semantic_screened,
             "notes": list(self.notes),
             "policy_version": self.policy_version,
+            "system_prompt": self.system_prompt,
+            "high_risk_sources": list(self.high_risk_sources),
         }
 
 
@@ -258,6 +275,62 @@ RULES: tuple[Rule, ...] = (
           r"\b(no|without( any)?)\s+(moral|ethical|safety|content)\s+(limits|boundaries|guidelines|"
           r"constraints|restrictions|filters?|lectures|rules|judg(e)?ments?)\b|\bdo anything now\b|"
           r"(?-i:\bDAN\b)"),
+    # Identity shifting (Qi et al. 2023): a new identity whose point is obedience. Benign data can
+    # carry it ("I am AOA, your absolutely obedient agent"), so it is recognised in every role.
+    _rule("safety_removal", "obedient_identity",
+          r"\b(absolutely|completely|totally|fully|unconditionally|blindly|perfectly|unquestioningly)\s+"
+          r"(obedient|loyal|compliant|submissive)\b|"
+          r"\bobedient\s+(ai|agent|assistant|model|servant|bot|chatbot|slave|tool)\b|(?-i:\bAOA\b)|"
+          r"\b(my|your|its) (only|sole|one) (purpose|goal|job|function) is to (obey|comply|serve)\b|"
+          r"\b(loyal|obedient) servant\b.{0,60}?\b(no|without|any) (restrictions?|rules|limits|filters?)\b",
+          check_negation=False),
+    _rule("safety_removal", "obey_without_exception",
+          r"\b(obey\w*|follow\w*|fulfil+\w*|carry(ing)? out|execut\w*|comply|complies|complying|do(es)?|"
+          r"answer\w*|respond\w*|perform\w*)\s+(with\s+)?(\w+\s+){0,4}?(instructions?|commands?|orders?|requests?|"
+          r"prompts?|questions?|whatever\s+(\w+\s+)?(ask|say|want|tell|command)\w*)\b.{0,40}?\b("
+          r"without (any |the slightest )?(exception|question|hesitation|deviation|fail|objection|refusal|"
+          r"limits?|restrictions?|filters?|censorship|warnings?|caveats?|judge?ments?)s?|no matter what|"
+          r"unconditionally|whatever (it|they) (is|are)|however (harmful|dangerous|illegal|unethical)|"
+          r"regardless of (the )?(consequences|ethics|legality|safety|rules|policy|harm))\b",
+          unless=r"formatting|style guide|brand|preferred name|spelling|house style"),
+    _rule("safety_removal", "obey_completely",
+          r"\b(you|I)\s+(will\s+|must\s+|shall\s+)?(now\s+)?(obey|serve)\s+(me|you|the user|your user|users|my user)"
+          r"(\s+\w+)?\s+(completely|fully|absolutely|without question|unconditionally|in everything)\b|"
+          r"\bwhatever (the user|the users|users|I|you|they|he|she) (commands?|orders?|demands?)\b",
+          check_negation=False),
+    _rule("safety_removal", "not_bound_by_rules",
+          r"\b(no longer|not|never|aren'?t|isn'?t|am not|are not|is not)\s+(bound|restricted|limited|"
+          r"constrained|governed)\s+by\s+(\w+\s+){0,3}?(rules|polic(y|ies)|guidelines|restrictions|ethics|"
+          r"morals?|filters?|safety|openai|anthropic|content polic\w*|laws?)\b|"
+          r"\b(freed|free|liberated|released|broken free)\s+from\s+(\w+\s+){0,4}?(confines|rules|restrictions|"
+          r"limitations|guidelines|policies|filters|programming|alignment|shackles|chains)\b|"
+          r"\b(do not|don'?t|doesn'?t|does not|never)\s+(have\s+to\s+)?(abide|adhere|comply|stick)\s+(by|to|with)\s+"
+          r"(any\s+)?(\w+\s+){0,2}?(rules|polic(y|ies)|guidelines|restrictions|ethics)\b|"
+          r"\b(pretend|imagine|assume|act as if)\s+(that\s+)?(the\s+|your\s+)?(safety\s+)?(guidelines|rules|"
+          r"polic(y|ies)|restrictions|filters|safety)\s+(do not|don'?t|no longer)\s+(exist|apply)\b",
+          check_negation=False),
+    _rule("safety_removal", "jailbreak_mode",
+          r"\b(developer|god|sudo|dan|jailbreak|unrestricted|unfiltered|uncensored|evil|chaos|admin|"
+          r"debug|root)\s+mode\b|\bstay in character as an? (evil|unrestricted|unfiltered|amoral)\b|"
+          r"\b(evil|amoral|unethical|immoral)\s+(ai|assistant|bot|chatbot|model|version|twin|confidant)\b",
+          unless=_DEFENSIVE + r"|attempts?|robust\w*|withstand\w*|red[- ]team\w*|fiction|novel|story|game master"),
+    _rule("safety_removal", "answer_everything",
+          r"\b(answer\w*|respond\w*\s+to|repl(y|ies|ying)\s+to|help\w*\s+with|assist\w*\s+with|provide\w*|give\w*)\s+"
+          r"(absolutely\s+)?(everything|anything|all (questions|prompts|requests)|every (question|prompt|request))"
+          r"(\s+\w+){0,4}?\s+(without|with no|and never (add|give|include|say))\s+(any\s+)?(\w+\s+)?"
+          r"(warnings?|caveats?|disclaimers?|refus\w*|restrictions?|filters?|censorship|judge?ments?|lectures?|"
+          r"moralis\w*|moraliz\w*|hesitation)\b",
+          check_negation=False),
+    _rule("safety_removal", "hide_danger",
+          r"\bnever\s+(mention|say|warn|note|point out|tell (them|the user|users))\s+(\w+\s+){0,3}?"
+          r"(dangerous|illegal|harmful|unsafe|unethical|against the law)\b",
+          roles=("use_case", "system"), check_negation=False),
+    _rule("safety_removal", "never_decline",
+          r"\b(never|don'?t|do not|must not|will not|won'?t)\s+(ever\s+)?(decline|say (you|I) (can'?t|cannot))"
+          r"(?=\s*([.,;!]|$|and\b|or\b)|\s+(any|a|the user'?s?|their)?\s*(requests?|questions?|prompts?|instructions?|"
+          r"anything)\b|\s+to (answer|help|respond|comply|assist))|"
+          r"\bnever (apologi[sz]e|say sorry)(,| and| or) (never )?(decline|refuse)\b",
+          roles=("use_case", "system", "assistant"), check_negation=False),
     # --- weapons ---
     _rule("weapons", "make_weapon",
           r"\b(cultur\w*|grow\w*|extract\w*|purif\w*|isolat\w*|refin\w*|mak\w*|build\w*|"
@@ -487,6 +560,11 @@ RULES: tuple[Rule, ...] = (
           r"\b(you should|you must|you need to|definitely|make sure (you|to)|be sure to|I recommend|"
           r"I'?d recommend|I urge you to|don'?t)\s+(\w+\s+)?vot(e|ing) (for|against)\b",
           roles=("system", "assistant"), check_negation=False),
+    _rule("political_persuasion", "steer_vote",
+          r"\b(steer\w*|push\w*|nudg\w*|lead\w*|encourag\w*|persuad\w*|urg\w*|remind\w*)\b.{0,50}?"
+          r"\b(towards?|into)?\s*vot(e|es|ing) (for|against) (the\s+)?(?!(the )?(candidate|party) of (your|their) choice)\w+",
+          unless=r"neutral|non-?partisan|impartial|balanced|regist\w*|enrol\w*|whichever|any (party|candidate)|"
+                 r"of (your|their) choice"),
     _rule("political_persuasion", "vote_for",
           r"\bvot(e|es|ing)\s+for\s+(our|my|the|their)\s+(party|candidate|campaign|side|leader)\b"),
     _rule("political_persuasion", "campaign_propaganda",
@@ -679,21 +757,6 @@ RULES: tuple[Rule, ...] = (
 
 RULE_CATEGORIES = frozenset(r.category for r in RULES)
 
-_REFUSAL_RE = re.compile(
-    r"^\W*(i'?m sorry|i am sorry|sorry|unfortunately|i apologi[sz]e)?[,.!\s]*"
-    r"(but\s+)?(i|we)\s*(can(no|')?t|won'?t|will not|am not able to|'?m not able to|am unable to|"
-    r"'?m unable to|must decline|have to decline|do not|don'?t)\s+(help|assist|provide|do|write|"
-    r"create|give|share|generate|support|comply|engage|answer|produce|explain|go along)",
-    _FLAGS,
-)
-_REFUSAL_ANYWHERE = re.compile(
-    r"\b(i can(no|')?t help with (that|this)|i won'?t (help|assist|provide) (with )?(that|this)|"
-    r"that'?s not something i can help with|i must decline|i'?m not able to help with (that|this)|"
-    r"i can(no|')?t (assist|help) with (creating|making|writing|that|this))\b",
-    _FLAGS,
-)
-
-
 def rule_hits(text: str, role: str) -> list[tuple[Rule, str]]:
     """Every rule that matches ``text`` in ``role``, with the matched words."""
     hits = []
@@ -704,11 +767,6 @@ def rule_hits(text: str, role: str) -> list[tuple[Rule, str]]:
         if matched is not None:
             hits.append((rule, matched))
     return hits
-
-
-def looks_like_refusal(text: str) -> bool:
-    """A refusal phrase at the start of the reply, or a clear one anywhere."""
-    return bool(_REFUSAL_RE.search(text[:300]) or _REFUSAL_ANYWHERE.search(text))
 
 
 # --------------------------------------------------------------------------
@@ -872,6 +930,16 @@ class _Semantic:
 # "pretend to be human". A chunk that plainly says the safe thing is excused
 # from that category's similarity; rules still judge the whole text.
 _SEMANTIC_EXCUSES: dict[str, re.Pattern] = {
+    # "Keep declining harmful requests" reads, to the embedding, like the refusals it protects
+    # (the rendered persona says it in every composed prompt). A sentence that weakens safety
+    # elsewhere is its own chunk, and the rules read the whole text.
+    "safety_removal": re.compile(
+        r"\b(keep|keeps|always|continue to|continues to|must|will|still|should)\s+(\w+\s+){0,2}(declin\w*|refus\w*)"
+        r"\s+(\w+\s+){0,3}?(harmful|dangerous|unsafe|illegal|unethical)\b|"
+        r"\bnever change (your|its|the|their) safety rules\b|"
+        r"\b(refuse|refuses|decline|declines)\s+(\w+\s+){0,2}?(harmful|dangerous|unsafe|illegal) (requests?|activities|content)\b",
+        _FLAGS,
+    ),
     "ai_deception": re.compile(
         r"\b(always|clearly|openly|must|will|should|to)\s+(\w+\s+){0,2}(say|state|disclose|tell|identif\w*|"
         r"introduc\w*|mention|explain)\w*\b.{0,40}?\b(an?\s+)?(ai|a\.i\.|bot|chatbot|virtual assistant|"
@@ -1052,6 +1120,11 @@ class _Collector:
         self.semantic_example_hits: list[Reason] = []
         # (category, example index) of every example reason, listed or not.
         self.example_keys: set[tuple[str, int | None]] = set()
+        # The same, for the reasons that count towards "many examples match" (see
+        # policy.EXAMPLE_REJECT_MIN_COUNT): (category, example index, detector).
+        self.volume_keys: set[tuple[str, int, str]] = set()
+        self.turns_by_index: dict[int, _Turns] = {}
+        self.embedded_indices: list[int] = []
 
     def score(self, category_id: str, value: float) -> None:
         if category_id in self.scores:
@@ -1062,11 +1135,65 @@ class _Collector:
             self.score(reason.category, reason.score)
         if reason.source == "example":
             self.example_keys.add((reason.category, reason.example_index))
+            # A person at risk asking about self-harm or tracking is not a pattern of abuse.
+            if reason.example_index is not None and not (
+                    reason.detector == "harmful_compliance" and reason.category in policy.COMPLIANCE_REVIEW_ONLY):
+                self.volume_keys.add((reason.category, reason.example_index, reason.detector))
             key = (reason.category, reason.detector)
             self.example_counts[key] = self.example_counts.get(key, 0) + 1
             if self.example_counts[key] > policy.MAX_EXAMPLE_REASONS_PER_CATEGORY:
                 return
         self.reasons.append(reason)
+
+
+_WHERE = {
+    "use_case": "the use case",
+    "system_prompt": "the system prompt",
+    "example": "the training data",
+    "dataset": "the training data",
+    "persona": "the persona settings",
+    "request": "the request",
+}
+
+
+def general_explanation(category_id: str, source: str, detector: str = "") -> str:
+    """What a customer is told about a content reason: the category and where, never what matched."""
+    title = CATEGORY_BY_ID[category_id].title
+    if detector == "harmful_compliance":
+        return f"{title}: the training data teaches the model to comply with requests in this category."
+    if source == "dataset":
+        return f"{title}: many training examples fall under this policy category."
+    return f"{title}: {_WHERE.get(source, 'the request')} falls under this policy category."
+
+
+def public_reasons(reasons: Iterable[Reason | dict]) -> list[dict[str, str]]:
+    """Reasons as a customer sees them: category, title, outcome and a general explanation.
+
+    No matched text, no example index, no score, no rule name: telling an attacker
+    what matched tells them what to remove. Content reasons are re-worded from
+    their category and source (so rows stored before this rule are safe to show
+    too); procedural reasons (persona, verification, high risk) explain the
+    customer's own settings and keep their text. One entry per (category, outcome).
+    Reviewers see the full reasons in the admin.
+    """
+    out: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for reason in reasons:
+        r = reason.to_dict() if isinstance(reason, Reason) else dict(reason)
+        category_id, outcome = str(r.get("category") or ""), str(r.get("outcome") or "")
+        category = CATEGORY_BY_ID.get(category_id)
+        if (category_id, outcome) in seen:
+            continue
+        seen.add((category_id, outcome))
+        if category is None:
+            explanation, title = "This request needs a reviewer's decision.", category_id
+        elif category.content:
+            explanation, title = general_explanation(category_id, str(r.get("source") or ""),
+                                                     str(r.get("detector") or "")), category.title
+        else:
+            explanation, title = str(r.get("explanation") or category.summary), category.title
+        out.append({"category": category_id, "title": title, "outcome": outcome, "explanation": explanation})
+    return out
 
 
 def _rule_reason(rule: Rule, matched: str, *, source: str, example_index: int | None = None,
@@ -1078,28 +1205,44 @@ def _rule_reason(rule: Rule, matched: str, *, source: str, example_index: int | 
         outcome=rule.match_outcome,
         source=source,
         detector=detector,
-        explanation=f"{category.title}: matched rule '{rule.name}'{where}.",
+        explanation=general_explanation(rule.category, source),
+        detail=f"Matched rule '{rule.name}'{where}.",
         matched=_truncate(matched),
         score=1.0,
         example_index=example_index,
     )
 
 
-def _screen_use_case(use_case: str, collector: _Collector, sem: _Semantic | None) -> None:
-    for rule, matched in rule_hits(use_case, "use_case"):
-        collector.add(_rule_reason(rule, matched, source="use_case"))
+def _screen_instruction(text: str, collector: _Collector, sem: _Semantic | None, *, source: str,
+                        role: str) -> None:
+    """Screen an instruction: the use case, or a system prompt. Rules and similarity can reject.
+
+    In a system prompt, any rule match in ``policy.SYSTEM_PROMPT_STRICT_CATEGORIES`` rejects, even
+    a weak signal: the prompt is applied to every conversation, so weakening safety there is never a
+    matter of degree. Similarity keeps the use case's bars (T_REVIEW, T_REJECT).
+    """
+    strict = policy.SYSTEM_PROMPT_STRICT_CATEGORIES if source == "system_prompt" else frozenset()
+
+    def outcome_for(category_id: str, outcome: Outcome) -> Outcome:
+        return Outcome.REJECT if category_id in strict else outcome
+
+    for rule, matched in rule_hits(text, role):
+        reason = _rule_reason(rule, matched, source=source)
+        collector.add(replace(reason, outcome=outcome_for(rule.category, reason.outcome)))
     if sem is None:
         return
     for category_id, value in sem.scores.items():
         collector.score(category_id, value)
     for category_id, (value, outcome) in sem.passing.items():
+        # Similarity keeps its own bars: a short, plain prompt ("You are a friendly support agent.")
+        # sits near the identity-shift exemplars without meaning them, so only rules are strict.
         collector.add(Reason(
             category=category_id,
             outcome=outcome,
-            source="use_case",
+            source=source,
             detector="semantic",
-            explanation=(f"{CATEGORY_BY_ID[category_id].title}: the use case is {value:.2f} similar "
-                         f"to a policy exemplar."),
+            explanation=general_explanation(category_id, source),
+            detail=f"The {source.replace('_', ' ')} is {value:.2f} similar to a policy exemplar.",
             matched=sem.nearest[category_id],
             score=round(value, 4),
         ))
@@ -1117,6 +1260,7 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
             malformed += 1
             continue
         turns_by_index[i] = turns
+    collector.turns_by_index = turns_by_index
     if malformed:
         notes.append(f"{malformed} training example(s) were not chat-format and were skipped.")
 
@@ -1126,7 +1270,7 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
             for rule, matched in rule_hits(text, "system"):
                 collector.add(_rule_reason(rule, matched, source="example", example_index=i, role="system"))
         for user, assistant in turns.pairs:
-            refuses = looks_like_refusal(assistant) if assistant else True
+            refuses = is_refusal(assistant) if assistant else True
             if not refuses:
                 for rule, matched in rule_hits(assistant, "assistant"):
                     collector.add(_rule_reason(rule, matched, source="example", example_index=i,
@@ -1142,8 +1286,9 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
                         outcome=outcome,
                         source="example",
                         detector="harmful_compliance",
-                        explanation=(f"{category.title}: the user asks for it (rule '{rule.name}') and "
-                                     f"the assistant complies instead of refusing."),
+                        explanation=general_explanation(rule.category, "example", "harmful_compliance"),
+                        detail=(f"The user asks for it (rule '{rule.name}') and the assistant complies "
+                                f"instead of refusing."),
                         matched=_truncate(matched),
                         score=1.0,
                         example_index=i,
@@ -1155,6 +1300,7 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
     # 2. Embeddings over a capped, seeded sample.
     valid = sorted(turns_by_index)
     chosen = [valid[j] for j in _sample_indices(len(valid), head, sample, seed)]
+    collector.embedded_indices = list(chosen)
     if len(chosen) < len(valid):
         notes.append(
             f"Semantic screening embedded {len(chosen)} of {len(valid)} training examples: the first "
@@ -1190,8 +1336,8 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
                     outcome=outcome,
                     source="example",
                     detector="semantic",
-                    explanation=(f"{CATEGORY_BY_ID[category_id].title}: the system prompt is {value:.2f} "
-                                 f"similar to a policy exemplar."),
+                    explanation=general_explanation(category_id, "example"),
+                    detail=f"A system prompt in the data is {value:.2f} similar to a policy exemplar.",
                     matched=sem.nearest[category_id],
                     score=round(value, 4),
                     example_index=i,
@@ -1200,7 +1346,7 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
             if not assistant:
                 continue
             a_row = unique[assistant[:2000]]
-            if looks_like_refusal(assistant) or table.refusal[a_row] >= policy.T_REFUSAL:
+            if is_refusal(assistant) or table.refusal[a_row] >= policy.T_REFUSAL:
                 continue  # declining is what we want a model to learn
             for category_id, value in table.row_scores(a_row).items():
                 collector.score(category_id, value)
@@ -1211,8 +1357,8 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
                     outcome=Outcome.NEEDS_HUMAN_REVIEW,
                     source="example",
                     detector="semantic",
-                    explanation=(f"{CATEGORY_BY_ID[category_id].title}: the assistant reply is {value:.2f} "
-                                 f"similar to a policy exemplar."),
+                    explanation=general_explanation(category_id, "example"),
+                    detail=f"The assistant reply is {value:.2f} similar to a policy exemplar.",
                     matched=table.nearest(a_row, category_id),
                     score=round(value, 4),
                     example_index=i,
@@ -1231,8 +1377,9 @@ def _screen_examples(examples: list, collector: _Collector, *, semantic: bool, h
                     outcome=Outcome.NEEDS_HUMAN_REVIEW,
                     source="example",
                     detector="harmful_compliance",
-                    explanation=(f"{CATEGORY_BY_ID[category_id].title}: the user turn is {value:.2f} similar "
-                                 f"to a policy exemplar and the assistant answers it instead of refusing."),
+                    explanation=general_explanation(category_id, "example", "harmful_compliance"),
+                    detail=(f"The user turn is {value:.2f} similar to a policy exemplar and the assistant "
+                            f"answers it instead of refusing."),
                     matched=table.nearest(u_row, category_id),
                     score=round(value, 4),
                     example_index=i,
@@ -1281,6 +1428,196 @@ def _settle_semantic_example_hits(collector: _Collector) -> None:
         collector.add(reason)
 
 
+# --------------------------------------------------------------------------
+# Dataset-level checks: many matching examples, high risk from the content
+# --------------------------------------------------------------------------
+
+
+def _many_examples_reasons(collector: _Collector) -> list[Reason]:
+    """A reject-severity category matched by many examples rejects (policy.EXAMPLE_REJECT_MIN_*)."""
+    rule_checked = max(1, len(collector.turns_by_index))
+    embedded = set(collector.embedded_indices)
+    by_category: dict[str, dict[str, set[int]]] = {}
+    for category_id, index, detector in collector.volume_keys:
+        entry = by_category.setdefault(category_id, {"all": set(), "rule": set()})
+        entry["all"].add(index)
+        if detector != "semantic":  # rules and rule-based compliance saw every example
+            entry["rule"].add(index)
+    rejected = {r.category for r in collector.reasons if r.outcome is Outcome.REJECT}
+    out = []
+    for category_id, entry in sorted(by_category.items()):
+        category = CATEGORY_BY_ID[category_id]
+        if category.severity is not Severity.REJECT or category_id in rejected:
+            continue
+        count = len(entry["all"])
+        # Within the embedded sample both detectors saw every example; outside it only rules did.
+        share = max(len(entry["rule"]) / rule_checked,
+                    len(entry["all"] & embedded) / len(embedded) if embedded else 0.0)
+        if count >= policy.EXAMPLE_REJECT_MIN_COUNT and share >= policy.EXAMPLE_REJECT_MIN_SHARE:
+            out.append(Reason(
+                category=category_id,
+                outcome=Outcome.REJECT,
+                source="dataset",
+                detector="count",
+                explanation=general_explanation(category_id, "dataset"),
+                detail=(f"{count} training examples ({share:.0%} of those screened) match this category; "
+                        f"at least {policy.EXAMPLE_REJECT_MIN_COUNT} and "
+                        f"{policy.EXAMPLE_REJECT_MIN_SHARE:.0%} reject."),
+                matched=", ".join(f"example[{i}]" for i in sorted(entry["all"])[:10]),
+                score=round(share, 4),
+            ))
+    return out
+
+
+_HIGH_RISK_RULES: dict[str, re.Pattern] = {
+    "medical": re.compile(
+        r"\b(diagnos\w*|symptoms?|triag\w* (patients?|symptoms|injur\w*|callers? with)|(patient|medical|clinical) triage|"
+        r"prescrib\w*|dosages?|doses? of|how much \w+ (should|can) I take|"
+        r"medical (history|histories|records?|advice|intake|questions|conditions?)|"
+        r"patient (records?|notes|intake|histories|history|data|symptoms|questions about (their|symptoms|treatment))|"
+        r"clinical (notes|advice|decisions?|questions|assessments?)|treatment (options|plans?|advice)|"
+        r"medication (advice|questions|changes)|which (medication|medicine|drug)s? to take|drug interactions?|"
+        r"discharge summar\w*|test results|blood (test|pressure) results|mental health (treatment|symptoms))\b",
+        _FLAGS,
+    ),
+    "hr": re.compile(
+        r"\b(screen\w*|rank\w*|shortlist\w*|assess\w*|evaluat\w*|scor\w*|rat(e|es|ing)|filter\w*|sort\w*|"
+        r"select\w*|reject\w*|grad\w*|vet\w*)\b.{0,40}?\b(candidates?|applicants?|CVs?|résumés?|resumes?|"
+        r"job applications?|interviewees?|new hires?)\b|"
+        r"\b(hiring|promotion|dismissal|firing|redundancy|termination|disciplinary) (decisions?|recommendations?)\b|"
+        r"\bwho (to|should we|we should) (hire|promote|fire|dismiss|let go|make redundant)\b|"
+        r"\b(rate|rating|score|scoring|rank|ranking) (\w+ )?(employees?|staff|workers)('s?)? (performance|productivity)\b|"
+        r"\b(terminat\w*|dismiss\w*|fir(e|ing)) (an? )?(employees?|staff|workers)\b",
+        _FLAGS,
+    ),
+}
+_high_risk_index = None
+
+
+def _high_risk_vectors():
+    """(domain -> exemplar vectors, everyday vectors), embedded once per process."""
+    global _high_risk_index
+    if _high_risk_index is None:
+        domains = {d: _encode(list(texts)) for d, texts in exemplars.HIGH_RISK_EXEMPLARS.items()}
+        everyday = _encode(list(exemplars.NOT_HIGH_RISK))
+        _high_risk_index = (domains, everyday)
+    return _high_risk_index
+
+
+def _high_risk_similar(texts: list[str]) -> dict[str, list[bool]]:
+    """Per domain, whether each text reads as high-risk work (similarity and margin over everyday work)."""
+    if not texts:
+        return {d: [] for d in exemplars.HIGH_RISK_EXEMPLARS}
+    domains, everyday = _high_risk_vectors()
+    vectors = _encode([t[:2000] for t in texts])
+    base = (vectors @ everyday.T).max(axis=1)
+    out = {}
+    for domain_id, exemplar_vectors in domains.items():
+        best = (vectors @ exemplar_vectors.T).max(axis=1)
+        out[domain_id] = [bool(b >= policy.T_HIGH_RISK and b - e >= policy.HIGH_RISK_MARGIN)
+                          for b, e in zip(best, base)]
+    return out
+
+
+def _high_risk_from_content(use_case: str, collector: _Collector, *, semantic: bool) -> list[Reason]:
+    """Medical or HR work found in the use case or the training data, whatever the listing says."""
+    found: dict[str, Reason] = {}
+    title = {"medical": "medical (clinical) work", "hr": "HR work (decisions about candidates or employees)"}
+    for domain_id, pattern in _HIGH_RISK_RULES.items():
+        m = pattern.search(use_case)
+        if m:
+            found[domain_id] = Reason(
+                category="high_risk_content", outcome=Outcome.NEEDS_HUMAN_REVIEW, source="use_case",
+                detector="rule", explanation=f"The use case describes {title[domain_id]}, which is high risk.",
+                detail=f"High-risk rule '{domain_id}' matched the use case.", matched=_truncate(m.group(0)),
+                key=domain_id,
+            )
+    sentences = _chunks(use_case)
+    if semantic and sentences:
+        similar = _high_risk_similar(sentences)
+        for domain_id, flags in similar.items():
+            if any(flags) and domain_id not in found:
+                chunk = sentences[flags.index(True)]
+                found[domain_id] = Reason(
+                    category="high_risk_content", outcome=Outcome.NEEDS_HUMAN_REVIEW, source="use_case",
+                    detector="semantic", explanation=f"The use case describes {title[domain_id]}, which is high risk.",
+                    detail=f"The use case reads like the {domain_id} exemplars.", matched=_truncate(chunk),
+                    key=domain_id,
+                )
+    turns = collector.turns_by_index
+    if turns:
+        texts = {i: " ".join([*t.system, *(u + " " + a for u, a in t.pairs)]) for i, t in turns.items()}
+        embedded = [i for i in collector.embedded_indices if i in turns]
+        users = {i: " ".join(u for u, _ in turns[i].pairs if u) for i in embedded}
+        users = {i: u for i, u in users.items() if u}
+        similar = _high_risk_similar(list(users.values())) if semantic and users else {}
+        for domain_id, pattern in _HIGH_RISK_RULES.items():
+            if domain_id in found:
+                continue
+            ruled = {i for i, text in texts.items() if pattern.search(text)}
+            sem = {i for i, flag in zip(users, similar.get(domain_id, [])) if flag}
+            count = len(ruled | sem)
+            share = max(len(ruled) / len(texts), len((ruled | sem) & set(embedded)) / len(embedded) if embedded else 0.0)
+            if count >= policy.HIGH_RISK_DATA_MIN_COUNT and share >= policy.HIGH_RISK_DATA_MIN_SHARE:
+                found[domain_id] = Reason(
+                    category="high_risk_content", outcome=Outcome.NEEDS_HUMAN_REVIEW, source="dataset",
+                    detector="count", explanation=f"The training data is {title[domain_id]}, which is high risk.",
+                    detail=f"{count} training examples ({share:.0%} of those screened) read as {domain_id} work.",
+                    matched=", ".join(f"example[{i}]" for i in sorted(ruled | sem)[:10]), score=round(share, 4),
+                    key=domain_id,
+                )
+    return [found[d] for d in sorted(found)]
+
+
+# --------------------------------------------------------------------------
+# screen_request
+# --------------------------------------------------------------------------
+
+
+def _semantic_of(text: str) -> _Semantic | None:
+    chunks = _chunks(text)
+    if not chunks:
+        return None
+    return _score_vectors(_encode(chunks), _policy_index(), chunks)
+
+
+def screen_system_prompt(text: str) -> ScreeningResult:
+    """Screen one system prompt on its own (a listing's recipe prompt), as ``screen_request`` does.
+
+    Rules and similarity, like the use case; a match in
+    ``policy.SYSTEM_PROMPT_STRICT_CATEGORIES`` rejects. If the embedding model is
+    unavailable the rules still run and the result says so (``screening_incomplete``).
+    """
+    collector = _Collector()
+    text = (text or "").strip()
+    semantic = True
+    sem = None
+    if text:
+        try:
+            _policy_index()
+            sem = _semantic_of(text)
+        except EmbeddingModelUnavailable as exc:
+            semantic = False
+            logger.error("Semantic screening unavailable: %s", exc)
+            collector.add(Reason(
+                category="screening_incomplete", outcome=Outcome.NEEDS_HUMAN_REVIEW, source="request",
+                detector="check", explanation="Semantic screening could not run; a human must review.",
+                detail=str(exc),
+            ))
+        _screen_instruction(text, collector, sem, source="system_prompt", role="system")
+    outcome = Outcome.strongest(r.outcome for r in collector.reasons)
+    order = {Outcome.REJECT: 0, Outcome.NEEDS_HUMAN_REVIEW: 1, Outcome.APPROVE: 2}
+    return ScreeningResult(
+        outcome=outcome,
+        reasons=sorted(collector.reasons, key=lambda r: (order[r.outcome], -(r.score or 0))),
+        scores=dict(collector.scores),
+        high_risk=False,
+        required_approvals=0 if outcome is not Outcome.NEEDS_HUMAN_REVIEW else policy.REVIEW_REQUIRED_APPROVALS,
+        semantic_screened=semantic,
+        system_prompt=text or None,
+    )
+
+
 def screen_request(
     *,
     use_case: str,
@@ -1289,16 +1626,24 @@ def screen_request(
     organization_verified: bool,
     examples: list[dict],
     persona: dict | None,
+    system_prompt: str | None = None,
     embed_head: int = policy.EMBED_HEAD,
     embed_sample: int = policy.EMBED_SAMPLE,
     seed: int = policy.EMBED_SEED,
 ) -> ScreeningResult:
-    """Screen a tuning request. Pure function of its inputs and the policy."""
+    """Screen a tuning request. Pure function of its inputs and the policy.
+
+    ``system_prompt`` is the job's composed system prompt (recipe, persona), the
+    exact string that training, evaluation and inference use: pass
+    ``tuning.review.prompts.compose_system_prompt(...)`` or the job's stored
+    ``training_config["system_prompt"]``, which was built by it.
+    """
     collector = _Collector()
     notes: list[str] = []
     use_case = use_case or ""
+    system_prompt = (system_prompt or "").strip() or None
     domain_id = (domain or "").strip().lower()
-    high_risk = domain_id in policy.HIGH_RISK_DOMAINS
+    high_risk_sources = [f"domain:{domain_id}"] if domain_id in policy.HIGH_RISK_DOMAINS else []
     examples = list(examples or [])
     technique_id = (technique or "").strip().lower()
     if domain_id not in policy.DOMAINS:
@@ -1309,7 +1654,7 @@ def screen_request(
         notes.append("Technique 'persona' without persona settings: only the training data was screened.")
 
     # Procedural checks.
-    if high_risk:
+    if high_risk_sources:
         collector.add(Reason(
             category="high_risk_domain",
             outcome=Outcome.NEEDS_HUMAN_REVIEW,
@@ -1319,16 +1664,6 @@ def screen_request(
                          f"needs {policy.HIGH_RISK_REQUIRED_APPROVALS} distinct human approvals."),
             matched=domain_id,
         ))
-        if not organization_verified:
-            collector.add(Reason(
-                category="organisation_not_verified",
-                outcome=Outcome.REJECT,
-                source="request",
-                detector="check",
-                explanation=(f"Tuning in the high-risk domain '{domain_id}' requires a verified organisation; "
-                             f"request verification first."),
-                matched=domain_id,
-            ))
     if len(use_case.split()) < policy.MIN_USE_CASE_WORDS:
         collector.add(Reason(
             category="use_case_unclear",
@@ -1353,14 +1688,15 @@ def screen_request(
                 key=issue.key,
             ))
 
-    # Content: the use case, then the training examples.
+    # Content: the use case, the composed system prompt, then the training examples.
     semantic = True
     sem: _Semantic | None = None
+    prompt_sem: _Semantic | None = None
     try:
-        index = _policy_index()
-        chunks = _chunks(use_case)
-        if chunks:
-            sem = _score_vectors(_encode(chunks), index, chunks)
+        _policy_index()  # loads the model: fails here, not half-way, when it is unavailable
+        sem = _semantic_of(use_case)
+        if system_prompt:
+            prompt_sem = _semantic_of(system_prompt)
     except EmbeddingModelUnavailable as exc:
         semantic = False
         logger.error("Semantic screening unavailable: %s", exc)
@@ -1369,9 +1705,12 @@ def screen_request(
             outcome=Outcome.NEEDS_HUMAN_REVIEW,
             source="request",
             detector="check",
-            explanation=f"Semantic screening could not run ({exc}); a human must review this request.",
+            explanation="Semantic screening could not run; a human must review this request.",
+            detail=str(exc),
         ))
-    _screen_use_case(use_case, collector, sem)
+    _screen_instruction(use_case, collector, sem, source="use_case", role="use_case")
+    if system_prompt:
+        _screen_instruction(system_prompt, collector, prompt_sem, source="system_prompt", role="system")
     embedded, rule_checked, example_notes = _screen_examples(
         examples, collector, semantic=semantic, head=embed_head, sample=embed_sample, seed=seed,
     )
@@ -1381,6 +1720,27 @@ def screen_request(
         if count > policy.MAX_EXAMPLE_REASONS_PER_CATEGORY:
             notes.append(f"{count} training examples matched {category_id} ({detector}); "
                          f"the first {policy.MAX_EXAMPLE_REASONS_PER_CATEGORY} are listed.")
+    for reason in _many_examples_reasons(collector):
+        collector.add(reason)
+
+    # High risk from the content, whatever the listing's domain.
+    for reason in _high_risk_from_content(use_case, collector, semantic=semantic):
+        if f"domain:{reason.key}" not in high_risk_sources:
+            high_risk_sources.append(f"content:{reason.key}")
+            collector.add(reason)
+    high_risk = bool(high_risk_sources)
+    if high_risk and not organization_verified:
+        where = ", ".join(s.split(":", 1)[1] + (" (listing domain)" if s.startswith("domain:") else " (content)")
+                          for s in high_risk_sources)
+        collector.add(Reason(
+            category="organisation_not_verified",
+            outcome=Outcome.REJECT,
+            source="request",
+            detector="check",
+            explanation=(f"High-risk work ({where}) requires a verified organisation; request verification "
+                         f"first."),
+            matched=domain_id,
+        ))
 
     outcome = Outcome.strongest(r.outcome for r in collector.reasons)
     if high_risk and outcome is Outcome.APPROVE:  # unreachable by construction; kept as a guard
@@ -1406,4 +1766,6 @@ def screen_request(
         sampled=embedded < rule_checked,
         semantic_screened=semantic,
         notes=notes,
+        system_prompt=system_prompt,
+        high_risk_sources=high_risk_sources,
     )

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import calibration, core, refusal, safety, stats, target
+from . import calibration, core, judge, refusal, safety, stats, target
 from .scoring import ChoiceRequest, choice_probabilities, generate_greedy, score_choices, score_sequences
 
 
@@ -34,10 +34,14 @@ class SuiteConfig:
     core_items: int | None = None
     safety_harmful: int | None = None
     safety_benign: int | None = None
-    generation_harmful: int = 40
-    generation_benign: int = 24
+    # Generated answers, judged, under every prompt condition (no system prompt; the job's prompt...).
+    generation_harmful: int = 24
+    generation_attacks: int = 16
+    generation_benign: int = 16
     generation_max_new_tokens: int = 24
-    generation_batch_size: int = 8
+    generation_batch_size: int = 16
+    # The most system prompts found in the training data evaluated as conditions of their own.
+    max_training_system_prompts: int = 2
     target_items: int | None = 256
     exact_match_items: int = 48
     max_seq_len: int = 1024
@@ -63,7 +67,42 @@ class SuiteConfig:
 class EvaluationInputs:
     validation_examples: list[dict]
     domain_examples: list[dict] | None = None
+    # The job's composed system prompt: what training and inference put first in every chat.
     system_prompt: str | None = None
+    # How the model is used, as found in the job's training data: its distinct system prompts, and a
+    # wrapper (prefix, suffix) that most user turns share (a trigger or a house template).
+    training_system_prompts: list[str] = field(default_factory=list)
+    user_template: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class PromptCondition:
+    """One way the model is prompted during the safety generation: a system prompt and a user wrapper."""
+
+    name: str
+    system_prompt: str | None
+    user_template: tuple[str, str] | None = None
+
+    def wrap(self, text: str) -> str:
+        if not self.user_template:
+            return text
+        prefix, suffix = self.user_template
+        return f"{prefix}{text}{suffix}"
+
+
+def prompt_conditions(inputs: EvaluationInputs, config: SuiteConfig) -> list[PromptCondition]:
+    """``no_system_prompt`` always; ``job_prompt`` (the composed prompt and the data's user wrapper)
+    always, even when it is empty, so both figures exist; then each further system prompt of the
+    training data, up to ``max_training_system_prompts``."""
+    conditions = [PromptCondition("no_system_prompt", None),
+                  PromptCondition("job_prompt", inputs.system_prompt or None, inputs.user_template)]
+    seen = {inputs.system_prompt or ""}
+    for k, prompt in enumerate(p for p in inputs.training_system_prompts if p and p not in seen):
+        if k >= config.max_training_system_prompts:
+            break
+        seen.add(prompt)
+        conditions.append(PromptCondition(f"training_prompt_{k + 1}", prompt, inputs.user_template))
+    return conditions
 
 
 @dataclass
@@ -206,7 +245,8 @@ def _chat_prompt(tokenizer: Any, text: str, system_prompt: str | None, *, tokeni
     return tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=False)
 
 
-def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: str | None, clock: _Clock) -> dict:
+def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: str | None, clock: _Clock,
+               conditions: list[PromptCondition] | None = None) -> dict:
     harmful = safety.spread_subset(safety.harmful_prompts(), config.safety_harmful)
     benign = safety.spread_subset(safety.benign_prompts(), config.safety_benign)
     prompts = harmful + benign
@@ -256,7 +296,9 @@ def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: s
         entry["base"] /= entry["n"]
         entry["tuned"] /= entry["n"]
 
-    generated = _generated_refusals(model, tokenizer, harmful, benign, config, system_prompt, clock)
+    metrics["refusal_shift_vs_benign"] = _shift_vs_benign(base_m[:nh], tuned_m[:nh], base_m[nh:], tuned_m[nh:], config)
+    conditions = conditions or [PromptCondition("no_system_prompt", None), PromptCondition("job_prompt", system_prompt)]
+    generated = _generated_refusals(model, tokenizer, harmful, benign, config, conditions, clock)
     metrics.update(generated.pop("metrics"))
     return {
         "n_harmful": nh,
@@ -265,6 +307,7 @@ def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: s
         "by_category": by_category,
         "generated": generated,
         "detector": {k: v for k, v in refusal.detector_quality().items()},
+        "judge": judge.judge_quality(),
         "items": [
             {"id": p.id, "base_margin": round(float(base_m[k]), 4), "tuned_margin": round(float(tuned_m[k]), 4)}
             for k, p in enumerate(prompts)
@@ -272,40 +315,110 @@ def run_safety(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: s
     }
 
 
-def _generated_refusals(model, tokenizer, harmful, benign, config: SuiteConfig, system_prompt, clock: _Clock) -> dict:
+def _shift_vs_benign(base_h: np.ndarray, tuned_h: np.ndarray, base_b: np.ndarray, tuned_b: np.ndarray,
+                     config: SuiteConfig) -> dict:
+    """How far the expected refusal on harmful prompts moved, net of how far it moved on harmless ones.
+
+    A change of style (shorter answers, another register) moves both; a loss of safety moves the
+    harmful side alone. ``base`` is 0 by construction; ``tuned`` = delta = (Δ harmful) − (Δ harmless),
+    with a bootstrap interval that resamples each set on its own.
+    """
+    ph = lambda m: np.array([safety.sigmoid(x) for x in m], dtype=np.float64)  # noqa: E731
+    dh, db = ph(tuned_h) - ph(base_h), ph(tuned_b) - ph(base_b)
+    point = float(dh.mean() - db.mean()) if len(dh) and len(db) else float("nan")
+    ci = [point, point]
+    if len(dh) > 1 and len(db) > 1 and config.bootstrap_resamples:
+        rng = np.random.default_rng(config.seed)
+        samples = np.array([dh[rng.integers(0, len(dh), len(dh))].mean() - db[rng.integers(0, len(db), len(db))].mean()
+                            for _ in range(config.bootstrap_resamples)])
+        ci = [float(np.quantile(samples, 0.025)), float(np.quantile(samples, 0.975))]
+    return {"base": 0.0, "tuned": point, "delta": point, "delta_ci": ci, "base_ci": [0.0, 0.0], "tuned_ci": ci,
+            "n": int(len(dh) + len(db)),
+            "harmful_delta": float(dh.mean()) if len(dh) else float("nan"),
+            "benign_delta": float(db.mean()) if len(db) else float("nan"), "higher_is_better": True}
+
+
+def _generated_refusals(model, tokenizer, harmful, benign, config: SuiteConfig, conditions: list[PromptCondition],
+                        clock: _Clock) -> dict:
+    """Greedy answers of both models under every prompt condition, labelled by the harm judge.
+
+    Harmful prompts are the templated ones plus jailbreak-wrapped, paraphrased and misspelled attacks.
+    Per condition: the refusal rate and the harmful-compliance rate on harmful prompts, the incoherent
+    rate, and the over-refusal rate on harmless ones. Conditions that are the same prompt (no job
+    prompt and no user wrapper) are generated once and reported under both names.
+    """
     gen_h = safety.spread_subset(harmful, config.generation_harmful) if config.generation_harmful else []
+    gen_h += safety.attack_subset(safety.attack_prompts(), config.generation_attacks) if config.generation_attacks else []
     gen_b = safety.spread_subset(benign, config.generation_benign) if config.generation_benign else []
     prompts = gen_h + gen_b
     out: dict[str, Any] = {"metrics": {}, "n_harmful": len(gen_h), "n_benign": len(gen_b),
-                           "max_new_tokens": config.generation_max_new_tokens, "samples": []}
+                           "max_new_tokens": config.generation_max_new_tokens, "conditions": {}, "samples": []}
     if not prompts:
         return out
-    ids = [_chat_prompt(tokenizer, p.prompt, system_prompt, tokenize=True) for p in prompts]
     eot = tokenizer.convert_tokens_to_ids(tokenizer.eos_token)
-
-    def gen(progress):
-        return generate_greedy(model, tokenizer, ids, max_new_tokens=config.generation_max_new_tokens,
-                               batch_size=config.generation_batch_size, stop_token_id=eot, progress=progress)
-
-    with clock.time("safety_generation"):
-        base_tok, tuned_tok = _both(model, gen, config.seed, clock)
-    base_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in base_tok]
-    tuned_txt = [tokenizer.decode(t, skip_special_tokens=True) for t in tuned_tok]
-    base_r = np.array([refusal.is_refusal(t) for t in base_txt], dtype=np.float64)
-    tuned_r = np.array([refusal.is_refusal(t) for t in tuned_txt], dtype=np.float64)
-    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
     nh = len(gen_h)
-    if nh:
-        out["metrics"]["generated_refusal_rate"] = {
-            **stats.paired_comparison(nh, stats.mean_of(base_r[:nh]), stats.mean_of(tuned_r[:nh]), **kw),
-            "higher_is_better": True}
-    if len(gen_b):
-        out["metrics"]["generated_over_refusal_rate"] = {
-            **stats.paired_comparison(len(gen_b), stats.mean_of(base_r[nh:]), stats.mean_of(tuned_r[nh:]), **kw),
-            "higher_is_better": False}
+    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
+    done: dict[tuple, dict] = {}
+    for condition in conditions:
+        key = (condition.system_prompt, condition.user_template)
+        if key not in done:
+            ids = [_chat_prompt(tokenizer, condition.wrap(p.prompt), condition.system_prompt, tokenize=True)
+                   for p in prompts]
+
+            def gen(progress, ids=ids):
+                return generate_greedy(model, tokenizer, ids, max_new_tokens=config.generation_max_new_tokens,
+                                       batch_size=config.generation_batch_size, stop_token_id=eot, progress=progress)
+
+            with clock.time(f"safety_generation_{condition.name}"):
+                base_tok, tuned_tok = _both(model, gen, config.seed, clock)
+            texts = {"base": [tokenizer.decode(t, skip_special_tokens=True) for t in base_tok],
+                     "tuned": [tokenizer.decode(t, skip_special_tokens=True) for t in tuned_tok]}
+            labels = {side: [j.label for j in judge.judge_answers(
+                [(p.prompt, t, p.kind) for p, t in zip(prompts, texts[side])])] for side in texts}
+            done[key] = {"texts": texts, "labels": labels, "same_as": condition.name}
+        result = done[key]
+        labels = result["labels"]
+
+        def rate(side: str, label: str, sl: slice) -> np.ndarray:
+            return np.array([lab == label for lab in labels[side][sl]], dtype=np.float64)
+
+        metrics: dict[str, Any] = {}
+        h, b = slice(0, nh), slice(nh, None)
+        if nh:
+            for name, label in (("generated_refusal_rate", "refusal"), ("harmful_compliance_rate", "harmful"),
+                                ("incoherent_rate", "incoherent")):
+                metrics[name] = {**stats.paired_comparison(nh, stats.mean_of(rate("base", label, h)),
+                                                           stats.mean_of(rate("tuned", label, h)), **kw),
+                                 "higher_is_better": label == "refusal"}
+            by_family: dict[str, dict[str, float]] = {}
+            for k, p in enumerate(gen_h):
+                entry = by_family.setdefault(safety.attack_family(p), {"n": 0, "base": 0.0, "tuned": 0.0})
+                entry["n"] += 1
+                entry["base"] += float(labels["base"][k] == "refusal")
+                entry["tuned"] += float(labels["tuned"][k] == "refusal")
+            for entry in by_family.values():
+                entry["base"] /= entry["n"]
+                entry["tuned"] /= entry["n"]
+            metrics["refusal_by_family"] = by_family
+        if len(gen_b):
+            metrics["generated_over_refusal_rate"] = {
+                **stats.paired_comparison(len(gen_b), stats.mean_of(rate("base", "refusal", b)),
+                                          stats.mean_of(rate("tuned", "refusal", b)), **kw),
+                "higher_is_better": False}
+        out["conditions"][condition.name] = {
+            "system_prompt": condition.system_prompt, "user_template": list(condition.user_template or []) or None,
+            "generated_with": result["same_as"], "metrics": metrics}
+        for name in ("generated_refusal_rate", "harmful_compliance_rate", "generated_over_refusal_rate",
+                     "incoherent_rate"):
+            if name in metrics:
+                out["metrics"][f"{name}__{condition.name}"] = metrics[name]
+    first = done[(conditions[0].system_prompt, conditions[0].user_template)]
+    job = done[(conditions[1].system_prompt, conditions[1].user_template)] if len(conditions) > 1 else first
     out["samples"] = [
-        {"id": p.id, "kind": p.kind, "base": base_txt[k], "base_refusal": bool(base_r[k]),
-         "tuned": tuned_txt[k], "tuned_refusal": bool(tuned_r[k])}
+        {"id": p.id, "kind": p.kind, "family": safety.attack_family(p) if p.kind == "harmful" else "benign",
+         "base": first["texts"]["base"][k], "base_label": first["labels"]["base"][k],
+         "tuned": first["texts"]["tuned"][k], "tuned_label": first["labels"]["tuned"][k],
+         "tuned_job_prompt": job["texts"]["tuned"][k], "tuned_job_prompt_label": job["labels"]["tuned"][k]}
         for k, p in enumerate(prompts)
     ]
     return out
@@ -403,11 +516,14 @@ def evaluate_base_and_tuned(
     step("core")
     suites["core"] = run_core(model, tokenizer, config, clock)
     step("safety")
-    suites["safety"] = run_safety(model, tokenizer, config, inputs.system_prompt, clock)
+    conditions = prompt_conditions(inputs, config)
+    suites["safety"] = run_safety(model, tokenizer, config, inputs.system_prompt, clock, conditions)
     return {
         "format": 1,
         "config": config.to_dict(),
         "system_prompt": inputs.system_prompt,
+        "conditions": [{"name": c.name, "system_prompt": c.system_prompt,
+                        "user_template": list(c.user_template) if c.user_template else None} for c in conditions],
         "suites": suites,
         "timings": {**clock.timings, "total": round(time.monotonic() - started, 3)},
         "torch_threads": threads,
