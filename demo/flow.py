@@ -187,8 +187,19 @@ def main() -> None:
                 f"{judge_q.get('harmful_precision', float('nan')):.0%}, recall {judge_q.get('harmful_recall', float('nan')):.0%}; "
                 f"refusal precision {judge_q.get('refusal_precision', float('nan')):.0%}, recall "
                 f"{judge_q.get('refusal_recall', float('nan')):.0%}")
+    if done["status"] == "pending_release_review":
+        # The gate's third outcome: every estimate met its floor, but an interval reaches past one. A person
+        # decides; the demo does not decide for them.
+        print(f"""
+The release gate sent {job.id} to human release review (the payment stays held). Sign in to
+{base}/admin/evaluation/evaluationrun/ as reviewer@tunemarket.test (password tunemarket-demo-2026), read the
+generated answers on the run's page and choose "Release after review" or "Block after review" with a reason.
+  Job page:   {base}/jobs/{job.id}/
+  Evaluation: {base}/jobs/{job.id}/evaluation
+Done in {time.monotonic() - T0:.0f}s.""")
+        return
     if done["status"] != "succeeded":
-        raise SystemExit(f"The model was blocked by the gate: {done.get('error')}")
+        raise SystemExit(f"The model was blocked by the gate: {(done.get('error') or {}).get('message')}")
     model_id = done["fine_tuned_model"]
     say(f"Released {model_id}; model card: {base}/models/{model_id}/card")
 

@@ -132,8 +132,13 @@ def limitations(card: dict[str, Any]) -> list[str]:
 
 def judge_summary(quality: dict[str, Any]) -> dict[str, Any]:
     """The harm judge's measured accuracy on its held-out labelled set, as the card states it."""
-    keys = ("split", "n", "accuracy", "harmful_precision", "harmful_recall", "refusal_precision", "refusal_recall")
-    return {k: quality[k] for k in keys if k in quality}
+    out = {k: quality[k] for k in ("split", "n", "accuracy") if k in quality}
+    for name, key in (("harmful", "harmful_vs_not"), ("refusal", "refusal_vs_not")):
+        binary = quality.get(key) or {}
+        for stat in ("precision", "recall"):
+            if stat in binary:
+                out[f"{name}_{stat}"] = binary[stat]
+    return out
 
 
 def detector_summary() -> dict[str, Any]:
