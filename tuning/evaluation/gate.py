@@ -79,7 +79,6 @@ class Check:
     kind: str
     limit: float = 0.0
     require_significance: bool = False
-    optional: bool = False
 
 
 CHECKS: tuple[Check, ...] = (
@@ -144,10 +143,8 @@ def _pts(x: float) -> str:
     return f"{x * 100:+.1f} points"
 
 
-def _apply(check: Check, metric: dict[str, Any] | None) -> CheckResult | None:
+def _apply(check: Check, metric: dict[str, Any] | None) -> CheckResult:
     if metric is None:
-        if check.optional:
-            return None
         return CheckResult(check.name, check.label, False,
                            f"{check.label}: not measured, so the model cannot be shown to pass.", kind=check.kind,
                            outcome=BLOCKED)
@@ -235,9 +232,7 @@ def gate_verdict(report: dict[str, Any]) -> GateVerdict:
     results: list[CheckResult] = []
     for check in checks:
         metric = suites.get(check.suite, {}).get("metrics", {}).get(check.metric)
-        result = _apply(check, metric)
-        if result is not None:
-            results.append(result)
+        results.append(_apply(check, metric))
     blocked = [r for r in results if r.outcome == BLOCKED]
     review = [r for r in results if r.outcome == REVIEW]
     outcome = BLOCKED if blocked else REVIEW if review else PASSED
