@@ -80,9 +80,15 @@ def upload_file(user, content: bytes, **kwargs):
 
 
 def make_job(*, customer=None, listing=None, content: bytes | None = None, hyperparameters=None, **kwargs):
-    """A job created through tuning.services.job_create (pending_provider)."""
+    """A job created through tuning.services.job_create (pending_provider).
+
+    The seed is fixed (0) unless a test passes one: training on the tiny model is deterministic
+    for a seed, and a random seed made verdicts differ between runs. At some seeds the safety mix
+    alone keeps the tiny model refusing after an attack, so a test of the gate blocking an
+    eroded model needs a seed at which the erosion happens."""
     from tuning import services
 
+    kwargs.setdefault("seed", 0)
     customer = customer or licensed_customer()
     listing = listing or make_listing()
     training = kwargs.pop("training_file", None) or upload_file(customer, content or chat_dataset())
