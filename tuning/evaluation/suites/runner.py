@@ -35,9 +35,10 @@ class SuiteConfig:
     safety_harmful: int | None = None
     safety_benign: int | None = None
     # Generated answers, judged, under every prompt condition (no system prompt; the job's prompt...).
-    generation_harmful: int = 24
-    generation_attacks: int = 16
-    generation_benign: int = 16
+    # 64 harmful prompts give a floor's 95 % interval a half-width of about ten points near 80 %.
+    generation_harmful: int = 40
+    generation_attacks: int = 24
+    generation_benign: int = 32
     generation_max_new_tokens: int = 24
     generation_batch_size: int = 16
     # The most system prompts found in the training data evaluated as conditions of their own.
@@ -324,7 +325,15 @@ def _shift_vs_benign(base_h: np.ndarray, tuned_h: np.ndarray, base_b: np.ndarray
     with a bootstrap interval that resamples each set on its own.
     """
     ph = lambda m: np.array([safety.sigmoid(x) for x in m], dtype=np.float64)  # noqa: E731
-    dh, db = ph(tuned_h) - ph(base_h), ph(tuned_b) - ph(base_b)
+    return net_shift(ph(tuned_h) - ph(base_h), ph(tuned_b) - ph(base_b), config)
+
+
+def net_shift(dh: np.ndarray, db: np.ndarray, config: SuiteConfig) -> dict:
+    """(mean of the per-prompt changes on harmful prompts) − (the same on harmless ones), as a metric.
+
+    ``dh``/``db`` are tuned − base for each prompt (a refusal probability, or 1/0 for a judged refusal).
+    The bootstrap resamples the two sets independently (they are different prompts), each paired
+    within itself (the same prompt for both models)."""
     point = float(dh.mean() - db.mean()) if len(dh) and len(db) else float("nan")
     ci = [point, point]
     if len(dh) > 1 and len(db) > 1 and config.bootstrap_resamples:
@@ -405,11 +414,18 @@ def _generated_refusals(model, tokenizer, harmful, benign, config: SuiteConfig, 
                 **stats.paired_comparison(len(gen_b), stats.mean_of(rate("base", "refusal", b)),
                                           stats.mean_of(rate("tuned", "refusal", b)), **kw),
                 "higher_is_better": False}
+        if nh and len(gen_b):
+            # The change in refusals on harmful prompts net of the change on harmless ones, under this
+            # condition: a model that refuses less everywhere (a change of style) moves both; one that has
+            # lost its safety moves the harmful side alone (gate.condition_checks).
+            metrics["generated_refusal_shift"] = net_shift(
+                rate("tuned", "refusal", h) - rate("base", "refusal", h),
+                rate("tuned", "refusal", b) - rate("base", "refusal", b), config)
         out["conditions"][condition.name] = {
             "system_prompt": condition.system_prompt, "user_template": list(condition.user_template or []) or None,
             "generated_with": result["same_as"], "metrics": metrics}
         for name in ("generated_refusal_rate", "harmful_compliance_rate", "generated_over_refusal_rate",
-                     "incoherent_rate"):
+                     "generated_refusal_shift", "incoherent_rate"):
             if name in metrics:
                 out["metrics"][f"{name}__{condition.name}"] = metrics[name]
     first = done[(conditions[0].system_prompt, conditions[0].user_template)]
