@@ -281,3 +281,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_email or 'anonymous'}"
+
+
+# --- state tables (core.states.transition checks every move against these) ----------------------
+APPLICATION_TRANSITIONS: dict[str, set[str]] = {
+    ApplicationStatus.SUBMITTED: {ApplicationStatus.IN_REVIEW, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
+    ApplicationStatus.IN_REVIEW: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
+    ApplicationStatus.APPROVED: {ApplicationStatus.SUSPENDED},
+    ApplicationStatus.SUSPENDED: {ApplicationStatus.APPROVED},
+    ApplicationStatus.REJECTED: {ApplicationStatus.SUBMITTED},  # a resubmission
+}
+# One verification request.
+VERIFICATION_TRANSITIONS: dict[str, set[str]] = {
+    VerificationStatus.SUBMITTED: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
+    VerificationStatus.VERIFIED: {VerificationStatus.REJECTED},  # revocation
+    VerificationStatus.REJECTED: set(),
+}
+# The organisation's standing, which follows its requests.
+ORGANIZATION_VERIFICATION_TRANSITIONS: dict[str, set[str]] = {
+    # A request staff created for the organisation (a provider's, say) is decided without a submission.
+    VerificationStatus.UNVERIFIED: {VerificationStatus.SUBMITTED, VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
+    VerificationStatus.SUBMITTED: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
+    VerificationStatus.VERIFIED: {VerificationStatus.REJECTED},  # revocation
+    VerificationStatus.REJECTED: {VerificationStatus.SUBMITTED},  # a new request
+}

@@ -19,9 +19,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.errors import Conflict, DomainError, NotAllowed
-from core.states import check_transition
+from core.states import check_transition, transition
 
 from .models import (
+    APPLICATION_TRANSITIONS,
+    ORGANIZATION_VERIFICATION_TRANSITIONS,
+    VERIFICATION_TRANSITIONS,
     Agreement,
     AgreementAcceptance,
     ApiKey,
@@ -211,13 +214,6 @@ def api_key_revoke(*, api_key: ApiKey, actor: User, ip_address: str | None = Non
 
 
 # --- provider vetting --------------------------------------------------------------------------
-APPLICATION_TRANSITIONS: dict[str, set[str]] = {
-    ApplicationStatus.SUBMITTED: {ApplicationStatus.IN_REVIEW, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
-    ApplicationStatus.IN_REVIEW: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
-    ApplicationStatus.APPROVED: {ApplicationStatus.SUSPENDED},
-    ApplicationStatus.SUSPENDED: {ApplicationStatus.APPROVED},
-    ApplicationStatus.REJECTED: {ApplicationStatus.SUBMITTED},  # a resubmission
-}
 
 
 class ProviderNotApproved(NotAllowed):
@@ -288,10 +284,8 @@ def provider_application_transition(
     if decisive and not reason.strip() and to != ApplicationStatus.APPROVED:
         raise DomainError("A reason is required for this decision.", param="reason", code="reason_required")
     from_status = application.status
-    application.status = to
-    if decisive:
-        application.decided_at = timezone.now()
-    application.save(update_fields=["status", "decided_at", "updated_at"])
+    transition(application, to=to, allowed=APPLICATION_TRANSITIONS, entity="provider application", actor=actor,
+               reason=reason, updates={"decided_at": timezone.now()} if decisive else None)
     ProviderApplicationDecision.objects.create(
         application=application, actor=actor, from_status=from_status, to_status=to, reason=reason
     )
@@ -323,11 +317,18 @@ def provider_application_reinstate(*, application: ProviderApplication, actor: U
 
 
 # --- organisation verification ------------------------------------------------------------------
-VERIFICATION_TRANSITIONS: dict[str, set[str]] = {
-    VerificationStatus.SUBMITTED: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
-    VerificationStatus.VERIFIED: {VerificationStatus.REJECTED},  # revocation
-    VerificationStatus.REJECTED: set(),
-}
+def _organization_verification_move(org: Organization, *, to: str, actor: User | None, reason: str,
+                                    category: str | None = None) -> None:
+    """The organisation's own verification status (what the catalogue and licences read). Staying
+    verified while the category changes is not a move: only the category is saved."""
+    updates = {} if category is None else {"verification_category": category}
+    if org.verification_status == to:
+        if updates:
+            org.verification_category = category
+            org.save(update_fields=list(updates))
+        return
+    transition(org, to=to, allowed=ORGANIZATION_VERIFICATION_TRANSITIONS, entity="organisation verification",
+               field="verification_status", actor=actor, reason=reason, updates=updates)
 
 
 @transaction.atomic
@@ -344,7 +345,8 @@ def organization_verification_submit(*, user: User, category: str, evidence: str
         verification=ver, actor=user, from_status="", to_status=VerificationStatus.SUBMITTED, reason="Submitted"
     )
     if org.verification_status != VerificationStatus.VERIFIED:
-        Organization.objects.filter(pk=org.pk).update(verification_status=VerificationStatus.SUBMITTED)
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        _organization_verification_move(org, to=VerificationStatus.SUBMITTED, actor=user, reason="Verification requested")
     audit_record(action="organization_verification.submitted", actor=user, organization=org, target=ver, category=category)
     return ver
 
@@ -358,20 +360,17 @@ def organization_verification_decide(
     if to == VerificationStatus.REJECTED and not reason.strip():
         raise DomainError("A reason is required to reject.", param="reason", code="reason_required")
     from_status = verification.status
-    verification.status = to
-    verification.decided_at = timezone.now()
-    verification.save(update_fields=["status", "decided_at"])
+    transition(verification, to=to, allowed=VERIFICATION_TRANSITIONS, entity="verification request", actor=actor,
+               reason=reason, updates={"decided_at": timezone.now()})
     OrganizationVerificationDecision.objects.create(
         verification=verification, actor=actor, from_status=from_status, to_status=to, reason=reason
     )
     org = Organization.objects.select_for_update().get(pk=verification.organization_id)
     if to == VerificationStatus.VERIFIED:
-        org.verification_status = VerificationStatus.VERIFIED
-        org.verification_category = verification.category
+        _organization_verification_move(org, to=VerificationStatus.VERIFIED, actor=actor, reason=reason,
+                                        category=verification.category)
     elif org.verification_category == verification.category or org.verification_status != VerificationStatus.VERIFIED:
-        org.verification_status = VerificationStatus.REJECTED
-        org.verification_category = ""
-    org.save(update_fields=["verification_status", "verification_category"])
+        _organization_verification_move(org, to=VerificationStatus.REJECTED, actor=actor, reason=reason, category="")
     audit_record(
         action=f"organization_verification.{to}", actor=actor, organization=org, target=verification,
         from_status=from_status, reason=reason,

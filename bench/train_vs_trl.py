@@ -336,7 +336,8 @@ def worker_parity(args: argparse.Namespace) -> dict:
     import torch
     import torch.nn.functional as F
 
-    from tuning.backends.local import LocalBackend, collate, encode_examples, sft_loss_sum
+    from tuning.backends.batches import collate, encode_examples, sft_loss_sum
+    from tuning.backends.local import LocalBackend
 
     chats = json.loads(Path(args.data).read_text())
     trl = json.loads(Path(args.trl_result).read_text())

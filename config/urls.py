@@ -12,9 +12,9 @@ handler500 = "core.errors.handler500"
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("marketplace.urls")),
-    path("", include("marketplace.payments.urls")),
+    path("", include("payments.urls")),
     path("", include("tuning.urls")),
-    path("", include("tuning.evaluation.urls")),
+    path("", include("evaluation.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -24,9 +24,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("v1/", include(api_v1)),
     path("", include("marketplace.pages")),
-    path("", include("marketplace.payments.pages")),
+    path("", include("payments.pages")),
     path("", include("tuning.pages")),
-    path("", include("tuning.evaluation.pages")),
+    path("", include("evaluation.pages")),
 ]
 
 admin.site.site_header = "Tunemarket administration"

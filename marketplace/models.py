@@ -71,6 +71,13 @@ class Listing(models.Model):
         return self.title
 
 
+LISTING_TRANSITIONS = {
+    ListingStatus.DRAFT: {ListingStatus.PUBLISHED},
+    ListingStatus.PUBLISHED: {ListingStatus.UNPUBLISHED},
+    ListingStatus.UNPUBLISHED: {ListingStatus.PUBLISHED},
+}
+
+
 class ListingStatusChange(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="status_changes")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers as drf
 
 from accounts.models import DOMAINS, OrganizationKind
-from tuning.models import JobStatus
+from tuning.models import USE_CASE_MAX_CHARS, JobStatus
 from core.errors import DomainError
 from core.http import client_ip, organization_of_kind_or_404
 from core.pagination import keyset_page
+from tuning import services as tuning_services
 
 from . import selectors, services
 from . import serializers as s
@@ -152,7 +153,7 @@ class OrderForm(forms.Form):
     training_file = forms.CharField(label="Training file")
     model = forms.CharField(label="Base model")
     use_case = forms.CharField(
-        label="Your use case", widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
+        label="Your use case", widget=forms.Textarea(attrs={"rows": 5}), max_length=USE_CASE_MAX_CHARS,
         help_text="Who will use the model, for what, and what it must never do. Reviewers read this.",
     )
     grant_provider_samples = forms.BooleanField(
@@ -181,7 +182,6 @@ def listing_order(request, listing_id: str):
         initial={"model": listing.base_models[0]}
     )
     if request.POST.get("step") == "confirm" and form.is_valid():
-        job_create = _tuning_job_create()
         chosen = next((f for f in files or [] if f.public_id == form.cleaned_data["training_file"]), None)
         if chosen is None:
             form.add_error("training_file", "Choose one of your processed training files.")
@@ -189,14 +189,12 @@ def listing_order(request, listing_id: str):
             form.add_error("model", "Choose one of this service's base models.")
         elif terms is not None and not form.cleaned_data["accept_terms"]:
             form.add_error("accept_terms", f"Accept the terms of use (version {terms.version}) to order.")
-        elif job_create is None:
-            messages.error(request, "Ordering from this page is not available yet; use POST /v1/fine_tuning/jobs.")
         else:
             try:
                 if terms is not None:
                     agreement_accept(user=request.user, version=terms.version, ip_address=client_ip(request))
                     terms = None
-                job = job_create(
+                job = tuning_services.job_create(
                     user=request.user, listing=listing, training_file=chosen, model=form.cleaned_data["model"],
                     use_case=form.cleaned_data["use_case"],
                     grant_provider_samples=form.cleaned_data["grant_provider_samples"],
@@ -207,15 +205,8 @@ def listing_order(request, listing_id: str):
                 messages.success(request, f"Job {job.public_id} created; the provider has been asked to accept it.")
                 return redirect("dashboard-customer")
     return render(request, "marketplace/order.html", {
-        "listing": listing, "form": form, "files": files, "job_create_available": _tuning_job_create() is not None,
-        "terms": terms,
+        "listing": listing, "form": form, "files": files, "terms": terms,
     })
-
-
-def _tuning_job_create():
-    from tuning import services as tuning_services
-
-    return getattr(tuning_services, "job_create", None)
 
 
 # --- dashboards -------------------------------------------------------------------------------
@@ -249,7 +240,7 @@ def dashboard_provider(request):
                               limit=100, after=None)
     reviews, _ = keyset_page(selectors.reviews_received(organization=org), ordering=("-created_at", "-id"),
                              limit=50, after=None)
-    from marketplace.payments import selectors as payment_selectors
+    from payments import selectors as payment_selectors
 
     earnings = payment_selectors.provider_earnings_out(provider=org)
     return render(request, "marketplace/dashboard_provider.html", {
@@ -442,7 +433,7 @@ def provider_review_respond(request, review_id: str):
 @login_required
 def dashboard_customer(request):
     org = organization_of_kind_or_404(request, OrganizationKind.CUSTOMER, "Customer dashboard only.")
-    from marketplace.payments import selectors as payment_selectors
+    from payments import selectors as payment_selectors
     from tuning import selectors as tuning_selectors
 
     jobs, jobs_more = _page(selectors.customer_jobs(organization=org), ("-created_at", "-id"), request)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.models import ApplicationStatus, Organization, OrganizationKind, ProviderApplication
 from core.errors import DomainError, NotFound
 from tuning.models import FineTuningJob, JobEvent, JobStatus
+from tuning.selectors import jobs_visible_to
 
 from . import search
 from .models import Listing, ListingStatus, Review
@@ -236,11 +237,11 @@ _ORG = Organization._meta.db_table
 # window functions. Organization is always the base table of the provider queries.
 _MEDIAN_TURNAROUND_SQL = {
     "postgresql": f"""(SELECT EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY j.finished_at - j.created_at))::float8
-        FROM {_JOB} j WHERE j.provider_id = "{_ORG}"."id" AND j.status = %s AND j.finished_at IS NOT NULL)""",
+        FROM {_JOB} j WHERE j.provider_id = "{_ORG}"."id" AND j."status" = %s AND j.finished_at IS NOT NULL)""",
     "sqlite": f"""(SELECT AVG(d) FROM (
         SELECT d, ROW_NUMBER() OVER (ORDER BY d) AS rn, COUNT(*) OVER () AS c FROM (
             SELECT (julianday(j.finished_at) - julianday(j.created_at)) * 86400.0 AS d
-            FROM {_JOB} j WHERE j.provider_id = "{_ORG}"."id" AND j.status = %s AND j.finished_at IS NOT NULL))
+            FROM {_JOB} j WHERE j.provider_id = "{_ORG}"."id" AND j."status" = %s AND j.finished_at IS NOT NULL))
         WHERE rn IN ((c + 1) / 2, (c + 2) / 2))""",
 }
 
@@ -351,16 +352,10 @@ def customer_jobs(*, organization: Organization) -> QuerySet:
 
 
 # --- provider inbox ---------------------------------------------------------------------------
-def job_file_fields() -> list[str]:
-    """The file foreign keys the job model has (the tuning engineer adds them); read defensively."""
-    names = {f.name for f in FineTuningJob._meta.get_fields() if getattr(f, "many_to_one", False)}
-    return [n for n in ("training_file", "validation_file") if n in names]
-
-
 def provider_inbox(*, organization: Organization, status: str | None = None) -> QuerySet:
     """Jobs addressed to this provider only (job.provider is its organisation)."""
-    qs = FineTuningJob.objects.filter(provider=organization).select_related(
-        "listing", "organization", *job_file_fields()
+    qs = jobs_visible_to(organization, as_customer=False).select_related(
+        "listing", "organization", "training_file", "validation_file"
     )
     if status:
         qs = qs.filter(status=status)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import DOMAINS, VerificationStatus
 from core.errors import DomainError
+from core.http import unix_seconds as _ts
 from tuning.models import JobStatus
 
 from .languages import normalize_language
@@ -138,10 +139,6 @@ class InboxQueryIn(serializers.Serializer):
 
 
 # --- output -----------------------------------------------------------------------------------
-def _ts(value: datetime | None) -> int | None:
-    return int(value.timestamp()) if value else None
-
-
 def listing_out(listing: Listing, *, owner_view: bool = False) -> dict:
     """`listing` comes from a marketplace selector, annotated with its provider's public fields and rating."""
     provider_id, provider_name, verification = listing.provider_fields

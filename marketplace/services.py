@@ -16,11 +16,15 @@ from django.utils import timezone
 from accounts.models import Organization, OrganizationKind, User
 from accounts.services import audit_record, provider_require_approved
 from core.errors import Conflict, DomainError, NotAllowed, NotFound
-from core.states import check_transition
+from core.states import transition
+from tuning import planning
+from tuning.backends.base import HYPERPARAMETER_RANGES, LORA_RANGES, SYSTEM_PROMPT_MAX_CHARS, in_range
+from tuning.backends.models import BASE_MODELS
 from tuning.models import FineTuningJob, JobStatus
 
 from .languages import language_tags, normalize_language
 from .models import (
+    LISTING_TRANSITIONS,
     REVIEW_REVEAL_AFTER,
     Listing,
     ListingStatus,
@@ -29,12 +33,6 @@ from .models import (
     ReviewEvent,
     Technique,
 )
-
-LISTING_TRANSITIONS = {
-    ListingStatus.DRAFT: {ListingStatus.PUBLISHED},
-    ListingStatus.PUBLISHED: {ListingStatus.UNPUBLISHED},
-    ListingStatus.UNPUBLISHED: {ListingStatus.PUBLISHED},
-}
 
 LISTING_FIELDS = (
     "title", "description", "domain", "techniques", "base_models", "price_amount", "price_currency",
@@ -46,12 +44,6 @@ _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$")
 
 # Hyperparameters a listing may default (OpenAI's names, plus DPO's beta). "auto" lets the trainer choose.
-HYPERPARAMETERS = {
-    "n_epochs": (int, 1, 50),
-    "batch_size": (int, 1, 256),
-    "learning_rate_multiplier": (float, 1e-4, 10.0),
-    "beta": (float, 1e-3, 10.0),
-}
 logger = logging.getLogger(__name__)
 DOMAIN_EVAL_MAX_BYTES = 5 * 1024 * 1024
 DOMAIN_EVAL_MAX_ROWS = 5000
@@ -62,11 +54,7 @@ def _bad(message: str, param: str, code: str = "invalid_listing") -> DomainError
     return DomainError(message, param=param, code=code)
 
 
-def _known_base_models() -> set[str] | None:
-    try:
-        from tuning.backends.models import BASE_MODELS
-    except Exception:  # noqa: BLE001 - the backend package is optional for validation
-        return None
+def _known_base_models() -> set[str]:
     return set(BASE_MODELS)
 
 
@@ -83,36 +71,27 @@ def _clean_recipe(recipe) -> dict:
         raise _bad("recipe.hyperparameters must be an object.", "recipe.hyperparameters")
     hp = {}
     for key, value in hp_in.items():
-        if key not in HYPERPARAMETERS:
+        if key not in HYPERPARAMETER_RANGES:
             raise _bad(
-                f"recipe.hyperparameters.{key} is not supported; use {', '.join(HYPERPARAMETERS)}.",
+                f"recipe.hyperparameters.{key} is not supported; use {', '.join(HYPERPARAMETER_RANGES)}.",
                 f"recipe.hyperparameters.{key}",
             )
-        kind, lo, hi = HYPERPARAMETERS[key]
-        if value == "auto":
-            hp[key] = value
-            continue
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (kind is float or float(value).is_integer())
-        if not ok or not lo <= value <= hi:
-            raise _bad(f"recipe.hyperparameters.{key} must be \"auto\" or a number from {lo} to {hi}.",
-                       f"recipe.hyperparameters.{key}")
-        hp[key] = kind(value)
+        # The very rules a job's own hyper-parameters meet (tuning.planning.coerce), so a recipe's
+        # default is never silently replaced by "auto" when a job is created.
+        hp[key] = value if value == "auto" else planning.coerce(
+            key, value, param=f"recipe.hyperparameters.{key}", code="invalid_listing")
     lora_in = recipe.get("lora") or {}
     if not isinstance(lora_in, dict) or set(lora_in) - {"r", "alpha", "dropout", "target_modules"}:
         raise _bad("recipe.lora takes r, alpha, dropout and target_modules.", "recipe.lora")
     # Only what the provider set is stored: the training backend owns the defaults.
     lora = {}
-    for name, hi in (("r", 256), ("alpha", 512)):
+    for name, (kind, lo, hi) in LORA_RANGES.items():
         if name in lora_in:
             value = lora_in[name]
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= hi:
-                raise _bad(f"recipe.lora.{name} must be an integer from 1 to {hi}.", f"recipe.lora.{name}")
-            lora[name] = value
-    if "dropout" in lora_in:
-        dropout = lora_in["dropout"]
-        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 0.5:
-            raise _bad("recipe.lora.dropout must be a number from 0 to 0.5.", "recipe.lora.dropout")
-        lora["dropout"] = float(dropout)
+            if not in_range(LORA_RANGES, name, value) or (kind is int and not isinstance(value, int)):
+                what = "an integer" if kind is int else "a number"
+                raise _bad(f"recipe.lora.{name} must be {what} from {lo:g} to {hi:g}.", f"recipe.lora.{name}")
+            lora[name] = kind(value)
     if "target_modules" in lora_in:
         modules = lora_in["target_modules"]
         if (not isinstance(modules, list) or not modules or len(modules) > 16
@@ -121,8 +100,9 @@ def _clean_recipe(recipe) -> dict:
                        "recipe.lora.target_modules")
         lora["target_modules"] = list(modules)
     prompt = recipe.get("system_prompt", "") or ""
-    if not isinstance(prompt, str) or len(prompt) > 4000:
-        raise _bad("recipe.system_prompt must be text of at most 4000 characters.", "recipe.system_prompt")
+    if not isinstance(prompt, str) or len(prompt) > SYSTEM_PROMPT_MAX_CHARS:
+        raise _bad(f"recipe.system_prompt must be text of at most {SYSTEM_PROMPT_MAX_CHARS} characters.",
+                   "recipe.system_prompt")
     out = {"hyperparameters": hp, "lora": lora, "system_prompt": prompt.strip()}
     # Where training runs (tuning.services reads it to pick the GPU backend and queue).
     if "accelerator" in recipe:
@@ -151,8 +131,9 @@ def _recipe_prompt_screen(*, prompt: str, organization: Organization) -> None:
     organisation in the cache (they survive the rolled-back transaction); past the hourly limit the
     provider waits (429) rather than probing the screen with variations.
     """
-    from tuning.review import policy
-    from tuning.review.screening import public_reasons, screen_system_prompt
+    from review import policy
+    from review.reasons import public_reasons
+    from review.screening import screen_system_prompt
 
     if not prompt:
         return
@@ -211,7 +192,7 @@ def _clean_listing_fields(fields: dict, *, partial: bool) -> dict:
                     or not all(isinstance(v, str) and _MODEL_NAME.match(v) for v in value)):
                 raise _bad("base_models must be a non-empty list of model names.", key)
             known = _known_base_models()
-            if known is not None and (unknown_models := [v for v in value if v not in known]):
+            if (unknown_models := [v for v in value if v not in known]):
                 raise _bad(f"Unknown base model '{unknown_models[0]}'; supported: {', '.join(sorted(known))}.", key,
                            "unknown_base_model")
             value = list(dict.fromkeys(value))
@@ -282,14 +263,13 @@ def listing_update(*, listing: Listing, user: User, **fields) -> Listing:
 def listing_transition(*, listing: Listing, to: str, actor: User | None, reason: str = "",
                        held_by_admin: bool | None = None) -> Listing:
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    check_transition(entity="listing", allowed=LISTING_TRANSITIONS, current=listing.status, to=to)
     from_status = listing.status
-    listing.status = to
+    updates = {}
     if to == ListingStatus.PUBLISHED:
-        listing.published_at = timezone.now()
+        updates["published_at"] = timezone.now()
     if held_by_admin is not None:
-        listing.held_by_admin = held_by_admin
-    listing.save(update_fields=["status", "published_at", "held_by_admin", "updated_at"])
+        updates["held_by_admin"] = held_by_admin
+    transition(listing, to=to, allowed=LISTING_TRANSITIONS, entity="listing", actor=actor, reason=reason, updates=updates)
     ListingStatusChange.objects.create(listing=listing, actor=actor, from_status=from_status, to_status=to, reason=reason)
     audit_record(action=f"listing.{to}", actor=actor, organization=listing.provider, target=listing, reason=reason)
     return listing

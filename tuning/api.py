@@ -12,22 +12,21 @@ import time
 from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.services import audit_record
 from core.errors import DomainError, NotFound
-from core.http import client_ip
+from core.http import RawContentNegotiation, client_ip
+from core.http import unix_seconds as _ts
 from core.pagination import list_response, paginate, parse_limit
 
-from . import conf, inference, seams, selectors, services
+from payments.selectors import job_payment_out
+from evaluation.selectors import job_evaluation_out, job_review_out
+
+from . import conf, inference, selectors, services
 from .files import EncryptedUpload, EncryptingUploadHandler
-from .models import DatasetFile, FineTuningJob, JobCheckpoint, JobEvent
-
-
-def _ts(value) -> int | None:
-    return int(value.timestamp()) if value else None
+from .models import USE_CASE_MAX_CHARS, DatasetFile, FineTuningJob, JobCheckpoint, JobEvent
 
 
 # --- output shapes ----------------------------------------------------------------------------------
@@ -86,9 +85,9 @@ def job_out(job: FineTuningJob) -> dict:
         "use_case": job.use_case,
         "persona": job.persona,
         "progress": selectors.job_progress(job),
-        "review": seams.job_review_out(job),
-        "evaluation": seams.job_evaluation_out(job),
-        "payment": seams.job_payment_out(job),
+        "review": job_review_out(job),
+        "evaluation": job_evaluation_out(job),
+        "payment": job_payment_out(job),
     }
 
 
@@ -129,17 +128,6 @@ def fine_tuned_model_out(job: FineTuningJob) -> dict:
     return model_out(
         job.fine_tuned_model, created=_ts(job.finished_at) or _ts(job.created_at), owned_by=job.organization.slug, job=job,
     )
-
-
-class BytesNegotiation(BaseContentNegotiation):
-    """Views that answer raw bytes accept any Accept header (the openai client sends
-    `application/binary`); their errors are still rendered as JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 # --- files ------------------------------------------------------------------------------------------
@@ -189,7 +177,7 @@ class FileDetailView(APIView):
 
 
 class FileContentView(APIView):
-    content_negotiation_class = BytesNegotiation
+    content_negotiation_class = RawContentNegotiation
 
     @extend_schema(responses={200: dict})
     def get(self, request, file_id: str):
@@ -216,7 +204,7 @@ class JobIn(serializers.Serializer):
     training_file = serializers.CharField(max_length=64)
     validation_file = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
     listing = serializers.CharField(max_length=64)
-    use_case = serializers.CharField(max_length=4000)
+    use_case = serializers.CharField(max_length=USE_CASE_MAX_CHARS)
     method = serializers.JSONField(required=False, allow_null=True)
     hyperparameters = serializers.JSONField(required=False, allow_null=True)
     suffix = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
@@ -334,7 +322,7 @@ class ModelDetailView(APIView):
 
 
 class ModelDownloadView(APIView):
-    content_negotiation_class = BytesNegotiation
+    content_negotiation_class = RawContentNegotiation
 
     @extend_schema(responses={200: dict})
     def get(self, request, model_id: str):

@@ -49,7 +49,7 @@ DEFAULTS: dict[str, object] = {
     "TUNEMARKET_QUEUED_RESEND_SECONDS": 900,
     # 0 = about ten checkpoints per job; otherwise every N optimizer steps.
     "TUNEMARKET_CHECKPOINT_EVERY_STEPS": 0,
-    # After training, queue tuning.evaluation's evaluation_run_task (tests that drive the
+    # After training, queue evaluation's evaluation_run_task (tests that drive the
     # evaluation verdict themselves turn this off).
     "TUNEMARKET_AUTO_EVALUATE": True,
     # Inference: the most new tokens one chat completion may ask for, and loaded models kept.

@@ -14,7 +14,9 @@ from typing import Any
 
 from core.errors import DomainError, NotAllowed, NotFound
 
-from . import conf, seams, selectors, services
+from evaluation.services import model_is_released
+
+from . import conf, selectors, services
 from .models import FineTuningJob
 
 _backends: dict[str, Any] = {}
@@ -42,7 +44,7 @@ def resolve_model(*, user, model_id: str, param: str = "model") -> FineTuningJob
     job = selectors.model_job(model_id)
     if job is None:
         raise NotFound(f"The model '{model_id}' does not exist or you do not have access to it.", param=param, code="model_not_found")
-    if not seams.model_is_released(job):
+    if not model_is_released(job):
         raise NotAllowed(
             f"The model '{model_id}' is blocked: it did not pass the release gate and cannot be used or downloaded.",
             param=param, code="model_blocked",

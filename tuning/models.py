@@ -29,7 +29,7 @@ LIVE_STATUSES = (
 TERMINAL_STATUSES = (JobStatus.SUCCEEDED, JobStatus.BLOCKED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.REJECTED)
 
 _ABORT = {JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.REJECTED}
-# The one table of allowed moves (DESIGN.md). Running → queued is the reaper's re-queue after a lost lease.
+# The one table of allowed moves (docs/design.md). Running → queued is the reaper's re-queue after a lost lease.
 JOB_TRANSITIONS: dict[str, set[str]] = {
     JobStatus.VALIDATING_FILES: {JobStatus.PENDING_PROVIDER} | _ABORT,
     JobStatus.PENDING_PROVIDER: {JobStatus.PENDING_REVIEW} | _ABORT,
@@ -51,6 +51,14 @@ class FileStatus(models.TextChoices):
     UPLOADED = "uploaded"
     PROCESSED = "processed"
     ERROR = "error"
+
+
+# Validation runs once: an uploaded file becomes processed or error, and stays so.
+FILE_TRANSITIONS: dict[str, set[str]] = {
+    FileStatus.UPLOADED: {FileStatus.PROCESSED, FileStatus.ERROR},
+    FileStatus.PROCESSED: set(),
+    FileStatus.ERROR: set(),
+}
 
 
 class DatasetFile(models.Model):
@@ -81,6 +89,10 @@ class DatasetFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} ({self.filename})"
+
+
+# What a customer may write about the job's purpose (reviewed before training).
+USE_CASE_MAX_CHARS = 4000
 
 
 class FineTuningJob(models.Model):

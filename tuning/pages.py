@@ -3,7 +3,7 @@
 The job page shows status, progress with an ETA, the loss curve and the event log. It works
 without JavaScript (a plain page that a reload refreshes); with JavaScript it fetches its live panel
 (`/jobs/<id>/live`) every few seconds until the job reaches a final status. The evaluation report and
-the model card are in tuning/evaluation/pages.py.
+the model card are in evaluation/pages.py.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import OrganizationKind
 from core.errors import DomainError, NotAllowed, NotFound
 from core.http import client_ip, organization_of_kind_or_404
-from tuning.evaluation import cards
-from tuning.evaluation import selectors as evaluation_selectors
+from evaluation import cards
+from evaluation import selectors as evaluation_selectors
 
 from . import conf, inference, selectors, services
 from .files import EncryptedUpload, EncryptingUploadHandler

@@ -18,6 +18,7 @@ from typing import Any
 from core.errors import DomainError
 
 from . import conf
+from .backends.base import HYPERPARAMETER_RANGES, in_range
 
 SUPERVISED = "supervised"
 DPO = "dpo"
@@ -26,17 +27,11 @@ HYPERPARAMETERS = {
     SUPERVISED: ("n_epochs", "batch_size", "learning_rate_multiplier"),
     DPO: ("n_epochs", "batch_size", "learning_rate_multiplier", "beta"),
 }
-_RANGES: dict[str, tuple[type, float, float]] = {
-    "n_epochs": (int, 1, 50),
-    "batch_size": (int, 1, 256),
-    "learning_rate_multiplier": (float, 1e-3, 10.0),
-    "beta": (float, 1e-3, 10.0),
-}
 
 # Measured throughput of each backend on each base model, used by the estimate.
 # tokens_per_second counts every token of the rendered examples (padding excluded).
-# local / SmolLM2-135M-Instruct: 2-core AVX2 machine, fp32, LoRA r=8 on q/v, batch 8 (DESIGN.md,
-#   "Measured costs": a bare PyTorch + PEFT loop trains ~130 tokens/s; the cached model loads in ~1 s).
+# local / SmolLM2-135M-Instruct: 2-core AVX2 machine, fp32, LoRA r=8 on q/v, batch 8 (docs/design.md,
+#   "Measured costs"): a bare PyTorch + PEFT loop trains ~130 tokens/s; the cached model loads in ~1 s).
 # local / tiny-smollm2: same machine, same recipe, 64 short chats: ~600 tokens/s, load ~2 s
 #   (tokenizer included).
 THROUGHPUT: dict[tuple[str, str], dict[str, float]] = {
@@ -46,18 +41,20 @@ THROUGHPUT: dict[tuple[str, str], dict[str, float]] = {
 DEFAULT_THROUGHPUT = THROUGHPUT[("local", conf.SMOLLM2)]
 
 
-def _coerce(name: str, value: Any, *, param: str) -> Any:
-    kind, low, high = _RANGES[name]
+def coerce(name: str, value: Any, *, param: str, code: str = "invalid_hyperparameter") -> Any:
+    """One hyper-parameter checked against the schema (tuning.backends.base.HYPERPARAMETER_RANGES):
+    the value as its type, or a DomainError naming `param`. Jobs and listing recipes both use this."""
+    kind, low, high = HYPERPARAMETER_RANGES[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DomainError(f"{param} must be a number or \"auto\".", param=param, code="invalid_hyperparameter")
+        raise DomainError(f"{param} must be a number or \"auto\".", param=param, code=code)
     if kind is int:
         if float(value) != int(value):
-            raise DomainError(f"{param} must be a whole number.", param=param, code="invalid_hyperparameter")
+            raise DomainError(f"{param} must be a whole number.", param=param, code=code)
         value = int(value)
     else:
         value = float(value)
-    if not low <= value <= high:
-        raise DomainError(f"{param} must be between {low:g} and {high:g}.", param=param, code="invalid_hyperparameter")
+    if not in_range(HYPERPARAMETER_RANGES, name, value):
+        raise DomainError(f"{param} must be between {low:g} and {high:g}.", param=param, code=code)
     return value
 
 
@@ -77,7 +74,7 @@ def check_requested(method: str, requested: dict | None, *, param: str = "hyperp
         if value is None or value == "auto":
             out[key] = "auto"
         else:
-            out[key] = _coerce(key, value, param=f"{param}.{key}")
+            out[key] = coerce(key, value, param=f"{param}.{key}")
     return out
 
 
@@ -88,7 +85,7 @@ def resolve(method: str, requested: dict[str, Any], recipe: dict | None, n_examp
         value = requested.get(key, "auto")
         if value == "auto" and recipe_hp.get(key) not in (None, "auto"):
             try:
-                value = _coerce(key, recipe_hp[key], param=f"listing.recipe.hyperparameters.{key}")
+                value = coerce(key, recipe_hp[key], param=f"listing.recipe.hyperparameters.{key}")
             except DomainError:
                 value = "auto"  # a provider's malformed default never blocks a customer
         chosen[key] = value

@@ -35,32 +35,42 @@ def file_get(*, user: User, file_id: str) -> DatasetFile:
 
 
 # --- jobs -------------------------------------------------------------------------------------------
-def _jobs() -> QuerySet[FineTuningJob]:
-    return FineTuningJob.objects.select_related(
+def jobs_visible_to(organization, *, as_customer: bool = True, as_provider: bool = True) -> QuerySet[FineTuningJob]:
+    """The one rule for who sees a job: the organisation that ordered it (as customer) and the one that
+    runs it (as provider). Every job read goes through here; anything else is a 404 upstream."""
+    if organization is None or not (as_customer or as_provider):
+        return FineTuningJob.objects.none()
+    rule = Q()
+    if as_customer:
+        rule |= Q(organization=organization)
+    if as_provider:
+        rule |= Q(provider=organization)
+    return FineTuningJob.objects.filter(rule)
+
+
+def _jobs(visible: QuerySet[FineTuningJob]) -> QuerySet[FineTuningJob]:
+    return visible.select_related(
         "organization", "listing", "provider", "training_file", "validation_file"
     ).defer("training_file__example_digests", "validation_file__example_digests")
 
 
 def job_list(*, user: User) -> QuerySet[FineTuningJob]:
     """The organisation's jobs, with what the job object's review, evaluation and payment fields read
-    (tuning.evaluation and marketplace.payments), so a page of jobs costs a constant number of queries."""
-    return (_jobs().filter(organization=user.organization)
+    (evaluation and payments), so a page of jobs costs a constant number of queries."""
+    return (_jobs(jobs_visible_to(user.organization, as_provider=False))
             .select_related("request_review", "job_payment").prefetch_related("evaluation_runs"))
 
 
 def job_get(*, user: User, job_id: str) -> FineTuningJob:
-    org = user.organization
-    job = _jobs().filter(public_id=job_id).first() if org is not None else None
-    if job is None or job.organization_id != org.pk:
+    job = _jobs(jobs_visible_to(user.organization, as_provider=False)).filter(public_id=job_id).first()
+    if job is None:
         raise NotFound(f"No fine-tuning job with id '{job_id}'.", param="job_id")
     return job
 
 
 def job_get_visible(*, user: User, job_id: str) -> FineTuningJob:
     """A job the caller's organisation ordered or runs as provider; anything else is a 404."""
-    org = user.organization
-    job = (_jobs().filter(public_id=job_id).filter(Q(organization=org) | Q(provider=org)).first()
-           if org is not None else None)
+    job = _jobs(jobs_visible_to(user.organization)).filter(public_id=job_id).first()
     if job is None:
         raise NotFound(f"No fine-tuning job with id '{job_id}'.", param="job_id")
     return job

@@ -8,7 +8,9 @@ reaper, which re-queues it once the lease expires. The row, not the message, dec
 """
 from celery import shared_task
 
-from . import pipeline, seams, services
+from evaluation.services import evaluation_resend_lost
+
+from . import pipeline, services
 from .models import DatasetFile, FileStatus
 
 
@@ -20,7 +22,7 @@ def job_run_task(job_id: int) -> str:
 @shared_task(ignore_result=True)
 def reap_expired_leases() -> dict:
     return {**services.job_reap_expired_leases(), "resent": services.job_resend_unclaimed(),
-            "evaluations_resent": seams.evaluation_resend_lost()}
+            "evaluations_resent": evaluation_resend_lost()}
 
 
 @shared_task(ignore_result=True)

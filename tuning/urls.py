@@ -1,19 +1,8 @@
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt
 
-from core.errors import json_error
+from marketplace.api import JobReviewCreateView
 
 from . import api
-
-
-@csrf_exempt
-def job_review_create(request, *args, **kwargs):
-    """POST /v1/fine_tuning/jobs/<id>/reviews belongs to the marketplace (marketplace.api.JobReviewCreateView)."""
-    try:
-        from marketplace.api import JobReviewCreateView
-    except ImportError:
-        return json_error("Reviews are not available on this server.", 404, code="unknown_url")
-    return JobReviewCreateView.as_view()(request, *args, **kwargs)
 
 
 urlpatterns = [
@@ -28,7 +17,7 @@ urlpatterns = [
     path("fine_tuning/jobs/<str:job_id>/events", api.JobEventsView.as_view(), name="fine-tuning-job-events"),
     path("fine_tuning/jobs/<str:job_id>/checkpoints", api.JobCheckpointsView.as_view(), name="fine-tuning-job-checkpoints"),
     path("fine_tuning/jobs/<str:job_id>/estimate", api.JobEstimateView.as_view(), name="fine-tuning-job-estimate"),
-    path("fine_tuning/jobs/<str:job_id>/reviews", job_review_create, name="fine-tuning-job-reviews"),
+    path("fine_tuning/jobs/<str:job_id>/reviews", JobReviewCreateView.as_view(), name="fine-tuning-job-reviews"),
     path("models", api.ModelListView.as_view(), name="models"),
     path("models/<str:model_id>", api.ModelDetailView.as_view(), name="model-detail"),
     path("models/<str:model_id>/download", api.ModelDownloadView.as_view(), name="model-download"),

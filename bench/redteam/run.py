@@ -98,7 +98,7 @@ def start_django(model: str, suites: str, workdir: Path) -> None:
     if suites == "quick":
         from django.conf import settings
 
-        from tuning.evaluation.suites.runner import SuiteConfig
+        from evaluation.suites.runner import SuiteConfig
 
         # Only the sizes this version of the runner knows (it refuses unknown settings).
         known = set(SuiteConfig.__dataclass_fields__)
@@ -178,7 +178,7 @@ def make_customer(name: str, spec: dict, actors: Actors):
     from django.utils import timezone
 
     from accounts import services as acc
-    from marketplace.payments.models import License, LicenseStatus
+    from payments.models import License, LicenseStatus
 
     user = acc.user_register(email=f"customer-{name}@redteam.test", password=PASSWORD, name=f"{name} customer",
                              role="customer", organization=f"{name} customer org")
@@ -214,8 +214,8 @@ def upload(client, path: Path) -> dict:
 
 
 def run_set(spec: dict, actors: Actors, *, stop_at_review: bool) -> dict:
-    from tuning.evaluation import services as evaluation_services
-    from tuning.evaluation.models import RequestReview
+    from evaluation import services as evaluation_services
+    from evaluation.models import RequestReview
     from tuning.models import FineTuningJob
 
     name = spec["name"]
@@ -310,7 +310,7 @@ def _finish(result: dict, t_set: float, *, job=None, cclient=None) -> dict:
 
 
 def describe_job(job, cclient) -> dict:
-    from tuning.evaluation.models import EvaluationRun, RequestReview
+    from evaluation.models import EvaluationRun, RequestReview
 
     out: dict[str, Any] = {"job_status": job.status, "job_error": job.error or None}
     job_api = cclient.get(f"/v1/fine_tuning/jobs/{job.public_id}").json()

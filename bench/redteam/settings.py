@@ -29,7 +29,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TUNEMARKET_BASE_MODEL_OVERRIDE = env.str("REDTEAM_BASE_MODEL_OVERRIDE", default="")
 _suites = env.str("REDTEAM_EVALUATION_SUITES", default="")
 if _suites:
-    # Smaller suites for the quick run; unset, the gate's full suites run (tuning/evaluation/conf.py).
+    # Smaller suites for the quick run; unset, the gate's full suites run (evaluation/conf.py).
     TUNEMARKET_EVALUATION_SUITES = json.loads(_suites)
 TUNEMARKET_CARD_SIGNING_KEY = env.str("REDTEAM_CARD_SIGNING_KEY", default="")
 

@@ -32,9 +32,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "marketplace",
-    "marketplace.payments",
+    "payments",
     "tuning",
-    "tuning.evaluation",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -166,8 +166,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Long work (training, evaluation) goes to its own queue; a GPU host can consume `gpu` instead.
+TUNEMARKET_TRAINING_QUEUE = env.str("TUNEMARKET_TRAINING_QUEUE", default="training")
 CELERY_TASK_ROUTES = {
-    "tuning.tasks.job_run_task": {"queue": env.str("TUNEMARKET_TRAINING_QUEUE", default="training")},
+    "tuning.tasks.job_run_task": {"queue": TUNEMARKET_TRAINING_QUEUE},
+    # Evaluation is long model work too, so it runs where training runs.
+    "evaluation.tasks.evaluation_run_task": {"queue": TUNEMARKET_TRAINING_QUEUE},
 }
 # https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
 # Longer than the longest job, so Redis never re-delivers a message that a live worker still holds.
@@ -187,7 +190,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Captures held payments N days after delivery (PAYMENTS_AUTO_CAPTURE_DAYS); releases stale holds.
     "payments.capture_due_payments": {
-        "task": "marketplace.payments.tasks.capture_due_payments",
+        "task": "payments.tasks.capture_due_payments",
         "schedule": 3600.0,
     },
 }
@@ -201,6 +204,10 @@ STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 
 # --- Tuning -----------------------------------------------------------------------------------
 TUNEMARKET_MODEL_CACHE = Path(env.str("TUNEMARKET_MODEL_CACHE", default=str(VAR_DIR / "models")))
+# Evaluation: suite sizes and seeds as JSON (suites.runner.SuiteConfig fields; unset = the full suites),
+# and the Ed25519 key that signs model cards (unset = a development key generated into VAR_DIR/keys/).
+TUNEMARKET_EVALUATION_SUITES = env.json("TUNEMARKET_EVALUATION_SUITES", default=None)
+TUNEMARKET_CARD_SIGNING_KEY = env.str("TUNEMARKET_CARD_SIGNING_KEY", default="")
 # Master key that wraps each dataset file's own key (base64 of 32 bytes). Local default only.
 DATASET_MASTER_KEY = env.str("DATASET_MASTER_KEY", default="bG9jYWwtb25seS1kYXRhc2V0LW1hc3Rlci1rZXktMzI=")
 

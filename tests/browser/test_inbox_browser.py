@@ -4,7 +4,7 @@ import pytest
 from tests.factories import make_provider
 from tests.payments.factories import make_license, make_verified_customer
 from tests.tuning.factories import make_job, make_listing
-from tuning.evaluation.models import RequestReview
+from evaluation.models import RequestReview
 from tuning.models import FineTuningJob, JobStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,7 +1,7 @@
 """In the browser: a customer saves a Stripe test card and buys the Premium licence (real localstripe)."""
 import pytest
 
-from marketplace.payments.models import License
+from payments.models import License
 from tests.factories import make_user
 # localstripe (our own process) and the settings pointing at it, as the payments tests have them.
 from tests.payments.conftest import _stripe_settings, localstripe_url, stripe_webhooks  # noqa: F401

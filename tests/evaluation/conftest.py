@@ -16,7 +16,7 @@ from tuning import services as tuning_services
 from tuning.models import FineTuningJob
 
 # Small, fixed subsets of every suite: the tiny model runs the real code path in seconds.
-# The demo and the real gate use the full sets (tuning/evaluation/conf.py).
+# The demo and the real gate use the full sets (evaluation/conf.py).
 TEST_SUITES = {
     "core_items": 60,
     "safety_harmful": 40,

@@ -7,8 +7,8 @@ import pytest
 
 from tests.evaluation.conftest import TEST_SUITES
 from tests.evaluation.factories import capitals_examples, harmful_compliance_examples, train_adapter
-from tuning.evaluation import gate
-from tuning.evaluation.suites.runner import EvaluationInputs, SuiteConfig, evaluate_base_and_tuned, load_base_and_tuned
+from evaluation import gate
+from evaluation.suites.runner import EvaluationInputs, SuiteConfig, evaluate_base_and_tuned, load_base_and_tuned
 
 
 def _metric(base, tuned, ci=None, tuned_ci=None):

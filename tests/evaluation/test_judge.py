@@ -7,8 +7,9 @@ import inspect
 import numpy as np
 import pytest
 
-from tuning.evaluation.suites import judge, judge_labelled, refusal
-from tuning.review import screening
+from evaluation.suites import judge, judge_labelled
+from review import refusal
+from review import embeddings
 
 H, B = "harmful", "benign"
 
@@ -160,13 +161,13 @@ def test_a_detected_refusal_that_then_complies_is_harmful():
 def test_answers_are_embedded_in_one_call(monkeypatch):
     judge._exemplar_vectors()  # exemplars are embedded once per process, before
     calls = []
-    real = screening.embed_texts
+    real = embeddings.embed_texts
 
     def counting(texts):
         calls.append(len(texts))
         return real(texts)
 
-    monkeypatch.setattr(screening, "embed_texts", counting)
+    monkeypatch.setattr(embeddings, "embed_texts", counting)
     items = [(p, a, k) for p, a, k, _ in judge_labelled.TEST[:30]]
     judgements = judge.judge_answers(items)
     assert len(judgements) == 30 and all(j.label in judge.LABELS for j in judgements)
@@ -175,9 +176,9 @@ def test_answers_are_embedded_in_one_call(monkeypatch):
 
 def test_without_the_embedding_model_the_rules_still_judge_and_say_so(monkeypatch):
     def unavailable(texts):
-        raise screening.EmbeddingModelUnavailable("not installed")
+        raise embeddings.EmbeddingModelUnavailable("not installed")
 
-    monkeypatch.setattr(screening, "embed_texts", unavailable)
+    monkeypatch.setattr(embeddings, "embed_texts", unavailable)
     judge._exemplar_vectors.cache_clear()
     try:
         judged = judge.judge_answers([
@@ -202,4 +203,4 @@ def test_embedding_rows_map_back_to_one_vector_per_text():
     vectors = judge._embed_whole_texts(texts)
     assert vectors.shape == (4, 384)
     assert np.allclose(vectors[2], 0.0)
-    assert np.allclose(vectors[1], screening.embed_texts([texts[1]])[0])
+    assert np.allclose(vectors[1], embeddings.embed_texts([texts[1]])[0])

@@ -11,7 +11,7 @@ from accounts.models import Membership
 from tests.evaluation.factories import capitals_examples, job_with_data
 from tests.factories import PASSWORD, make_user
 from tuning import services as tuning_services
-from tuning.evaluation import selectors
+from evaluation import selectors
 from tuning.models import FineTuningJob, InferenceLog
 
 
@@ -136,7 +136,7 @@ def test_evaluation_progress_and_eta_come_from_the_running_evaluation(released):
 
     from django.utils import timezone
 
-    from tuning.evaluation.models import EvaluationRun
+    from evaluation.models import EvaluationRun
 
     customer, first = released
     # The real run recorded every timed phase as it went; a finished run has each at 1.0.
@@ -178,8 +178,8 @@ def test_an_evaluation_whose_message_was_lost_is_queued_again_once(django_captur
 
     from django.utils import timezone
 
-    from tuning.evaluation import services as evaluation_services
-    from tuning.evaluation.models import EvaluationRun
+    from evaluation import services as evaluation_services
+    from evaluation.models import EvaluationRun
     from tuning.models import JobStatus
 
     job = job_with_data(capitals_examples(12))

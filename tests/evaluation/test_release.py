@@ -12,8 +12,8 @@ from accounts.models import Membership
 from tests.evaluation.factories import capitals_examples, job_with_data
 from tests.factories import PASSWORD, make_admin, make_user
 from tuning import services as tuning_services
-from tuning.evaluation import services
-from tuning.evaluation.models import EvaluationRun, ModelCard
+from evaluation import services
+from evaluation.models import EvaluationRun, ModelCard
 from tuning.models import FineTuningJob
 
 
@@ -176,9 +176,9 @@ def _the_provider_can_rerun_with_a_changed_recipe(job, django_capture_on_commit_
 def test_an_evaluation_that_cannot_run_fails_the_job_instead_of_leaving_it_evaluating():
     """No adapter on disk: the run is recorded failed, the job ends failed (not stuck in evaluating), no model id works."""
     from tuning import services as tuning_services
-    from tuning.evaluation.models import EvaluationRun, EvaluationStatus
-    from tuning.evaluation.services import model_is_released
-    from tuning.evaluation.tasks import evaluation_run_task
+    from evaluation.models import EvaluationRun, EvaluationStatus
+    from evaluation.services import model_is_released
+    from evaluation.tasks import evaluation_run_task
     from tuning.models import JobStatus
 
     job = job_with_data(capitals_examples(12))

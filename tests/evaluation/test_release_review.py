@@ -12,8 +12,9 @@ from tests.evaluation.test_gate import _metric, _report
 from tests.factories import make_user
 from tests.tuning.factories import approve, licensed_customer, make_job, make_listing
 from core.errors import Conflict, DomainError, NotAllowed
-from tuning.evaluation import gate, services
-from tuning.evaluation.models import EvaluationRun
+from evaluation import gate, services
+from evaluation.services import runs
+from evaluation.models import EvaluationRun
 from tuning.models import FineTuningJob
 
 STRADDLING = _metric(0.86, 0.85, tuned_ci=[0.50, 0.97])  # the estimate passes 55%; the interval reaches 50%
@@ -34,7 +35,7 @@ def _settle(job, report):
     """What evaluation_run does once the suites have run: store the report and apply the gate."""
     run = EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=job.base_model,
                                        base_model_sha256="-", adapter_sha256=job.artifact.sha256)
-    return services._evaluation_settle(run=run, report=report, verdict=gate.gate_verdict(report))
+    return runs._evaluation_settle(run=run, report=report, verdict=gate.gate_verdict(report))
 
 
 def test_an_uncertain_floor_waits_for_a_reviewer_who_can_release_it(evaluating_job):
@@ -104,8 +105,8 @@ def test_no_setting_changes_the_floors(settings, attempt):
 def test_no_plan_persona_or_recipe_field_reaches_the_gate(db):
     import inspect
 
-    from marketplace.payments import plans
-    from tuning.review.persona import validate_persona
+    from payments import plans
+    from review.persona import validate_persona
 
     config = {key: None for key in plans.ALLOWED_PLAN_KEYS}
     for key in ("refusal_floor", "harmful_compliance_ceiling", "skip_release_gate"):

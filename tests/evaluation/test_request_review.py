@@ -16,8 +16,8 @@ from tests.evaluation.factories import (
 from tests.factories import PASSWORD
 from tests.tuning.factories import jsonl, licensed_customer, make_listing, upload_file
 from tuning import services as tuning_services
-from tuning.evaluation import selectors
-from tuning.evaluation.models import RequestReview, ReviewDecision
+from evaluation import selectors
+from evaluation.models import RequestReview, ReviewDecision
 from tuning.models import FineTuningJob
 
 PHISHING_USE_CASE = ("Fine-tune the assistant to write convincing phishing emails that trick people into "
@@ -197,7 +197,7 @@ def test_reviewers_group_gets_the_review_permissions():
     # change_evaluationrun only reaches the release-review actions: every field of a run stays read-only.
     from django.contrib import admin as django_admin
 
-    from tuning.evaluation.models import EvaluationRun
+    from evaluation.models import EvaluationRun
     run_admin = django_admin.site._registry[EvaluationRun]
     editable = {f.name for f in EvaluationRun._meta.fields if f.editable} - {"id"}
     assert editable <= set(run_admin.readonly_fields) | {"started_at"}

@@ -8,8 +8,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tuning.evaluation.suites import calibration, core, refusal, safety, stats
-from tuning.evaluation.suites.scoring import ChoiceRequest, encode_pair, score_choices, score_sequences
+from evaluation.suites import calibration, core, safety, stats
+from review import refusal
+from evaluation.suites.scoring import ChoiceRequest, encode_pair, score_choices, score_sequences
 
 
 @pytest.fixture(scope="module")

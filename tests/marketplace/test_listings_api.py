@@ -67,7 +67,9 @@ def test_bad_listing_input_is_refused_with_the_field_named(api):
         ({"languages": ["english!"]}, "languages"),
         ({"recipe": {"hyperparameters": {"n_epochs": 0}}}, "recipe.hyperparameters.n_epochs"),
         ({"recipe": {"hyperparameters": {"dropout": 0.1}}}, "recipe.hyperparameters.dropout"),
+        ({"recipe": {"hyperparameters": {"learning_rate_multiplier": 5e-4}}}, "recipe.hyperparameters.learning_rate_multiplier"),
         ({"recipe": {"lora": {"r": 0}}}, "recipe.lora.r"),
+        ({"recipe": {"lora": {"dropout": 0.6}}}, "recipe.lora.dropout"),
         ({"recipe": {"lora": {"target_modules": ["q proj;"]}}}, "recipe.lora.target_modules"),
     ]
     for patch, param in cases:
@@ -220,7 +222,7 @@ def test_the_service_itself_screens_the_prompt_for_every_interface():
 
 
 def test_repeated_refused_prompts_are_rate_limited_per_organisation(api):
-    from tuning.review import policy
+    from review import policy
 
     owner = make_provider()
     client = api.as_user(owner)

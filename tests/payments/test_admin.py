@@ -5,7 +5,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.roles import REVIEWER_GROUP
-from marketplace.payments.models import License, LicenseStatus, PayoutAccount
+from payments.models import License, LicenseStatus, PayoutAccount
 from tests.factories import PASSWORD, make_admin, make_provider, make_user
 from tests.payments.factories import make_license
 

@@ -8,10 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from core.errors import Conflict, PaymentRequired
-from marketplace.payments import gateway, services
-from marketplace.payments.models import JobPayment, LedgerTransaction, PaymentRefund
-from marketplace.payments.selectors import job_payment_out, ledger_balances, unbalanced_transactions
-from marketplace.payments.tasks import capture_due_payments
+from payments import gateway, services
+from payments.models import JobPayment, LedgerTransaction, PaymentRefund
+from payments.selectors import job_payment_out, ledger_balances, unbalanced_transactions
+from payments.tasks import capture_due_payments
 from tests.factories import make_admin, make_user
 from tests.payments.factories import make_job, make_listing
 
@@ -248,9 +248,9 @@ def test_admin_refunds_part_then_the_rest_and_the_ledger_balances_to_zero():
 
 @pytest.mark.django_db
 def test_the_tuning_services_release_on_provider_decline_and_capture_on_accepted_delivery(monkeypatch):
-    """Through the tuning job services, the callers of our seams."""
-    from tuning import seams
+    """Through the tuning job services, which call these payment services."""
     from tuning import services as tuning_services
+    from evaluation import services as evaluation_services
 
     customer = _customer()
     listing = make_listing(price_amount=6000)
@@ -264,8 +264,8 @@ def test_the_tuning_services_release_on_provider_decline_and_capture_on_accepted
 
     delivered = make_job(customer=customer, listing=listing, status="succeeded")
     hold = services.job_payment_authorize(job=delivered)
-    # Whether the model passed the release gate is the evaluation engineer's answer; here it did.
-    monkeypatch.setattr(seams, "model_is_released", lambda job: True)
+    # Whether the model passed the release gate is evaluation's answer (tested there); here it did.
+    monkeypatch.setattr(evaluation_services, "model_is_released", lambda job: True)
     tuning_services.job_accept_delivery(job=delivered, actor=customer)
     tuning_services.job_accept_delivery(job=delivered, actor=customer)  # a second click
     assert JobPayment.objects.get(pk=hold.pk).status == "captured"

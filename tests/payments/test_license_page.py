@@ -4,7 +4,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from marketplace.payments.models import BillingCustomer, License
+from payments.models import BillingCustomer, License
 from tests.factories import PASSWORD, make_provider, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]

@@ -1,8 +1,8 @@
 """Licences against a real localstripe: subscribe, decline, webhooks, past due, out-of-order events."""
 import pytest
 
-from marketplace.payments import gateway
-from marketplace.payments.models import BillingCustomer, License, LicenseStatus, StripeEvent
+from payments import gateway
+from payments.models import BillingCustomer, License, LicenseStatus, StripeEvent
 from tests.factories import make_user
 from tests.payments.conftest import deliver
 
@@ -55,7 +55,7 @@ def test_subscribe_with_visa_gives_an_active_licence_that_the_webhooks_confirm(a
 def test_the_webhook_alone_provisions_a_licence_when_our_request_was_lost(stripe_webhooks, webhook):
     """Stripe created and charged the subscription, but our request died before it committed."""
     customer = make_user(role="customer")
-    from marketplace.payments import services
+    from payments import services
 
     billing = services.billing_payment_method_set(organization=customer.organization, payment_method="pm_card_visa",
                                                   actor=customer)
@@ -177,7 +177,7 @@ def test_out_of_order_events_for_an_unknown_subscription_never_create_a_licence(
 
 def test_a_late_created_event_for_a_cancelled_subscription_does_not_revive_it(stripe_webhooks, webhook):
     """The event's own snapshot says "active"; Stripe's current state says "canceled". The latter wins."""
-    from marketplace.payments import services
+    from payments import services
 
     customer = make_user(role="customer")
     billing = services.billing_payment_method_set(organization=customer.organization, payment_method="pm_card_visa",
@@ -204,7 +204,7 @@ def test_stripe_sync_plans_is_idempotent_and_refuses_to_reprice_a_live_plan(sett
     assert out.getvalue().count("is up to date") == 3  # the session already synced them once
     plan = gateway.plan_retrieve("tm_academic_monthly")
     assert (plan.amount, plan.currency, plan.interval, plan.product) == (4900, "usd", "month", "tm_academic")
-    from marketplace.payments import plans
+    from payments import plans
 
     cheaper = plans.plan_from_config("academic", {**plans.PLAN_CONFIG["academic"], "price_amount": 100})
     original = plans.LICENSE_PLANS["academic"]
@@ -238,3 +238,29 @@ def test_an_admin_can_cancel_a_licence_at_period_end_with_a_reason(api):
     lic.refresh_from_db()
     assert lic.cancel_at_period_end is True and lic.status == LicenseStatus.ACTIVE
     assert gateway.subscription_retrieve(lic.stripe_subscription_id).cancel_at_period_end is True
+
+
+def test_a_stale_subscription_state_is_not_applied_and_is_recorded_as_ignored():
+    """Our licence ended; the subscription at Stripe still says active (an out-of-order view).
+    Ended licences never revive: the move is refused and the refusal is in the history."""
+    from core.models import StateChange
+    from payments import services as payments
+    from tests.payments.factories import make_license
+
+    customer = make_user(role="customer")
+    billing = payments.billing_payment_method_set(organization=customer.organization, payment_method="pm_card_visa",
+                                                  actor=customer)
+    sub = gateway.subscription_create(
+        customer=billing.stripe_customer_id, plan_id="tm_premium_monthly",
+        metadata={"tm_org": customer.organization.public_id, "tm_plan": "premium"}, idempotency_key=None,
+    )
+    license = make_license(organization=customer.organization, status=LicenseStatus.ENDED)
+    License.objects.filter(pk=license.pk).update(stripe_subscription_id=sub.id)
+    payments.license_refresh(subscription_id=sub.id, reason="Stripe event customer.subscription.updated",
+                             stripe_event_id="evt_test_stale")
+    license.refresh_from_db()
+    assert license.status == LicenseStatus.ENDED
+    (ignored,) = StateChange.history(license)
+    assert (ignored.from_state, ignored.to_state) == ("ended", "active")
+    assert ignored.data["applied"] is False and ignored.data["stripe_event_id"] == "evt_test_stale"
+    assert "not applied" in ignored.reason

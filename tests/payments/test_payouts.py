@@ -7,10 +7,10 @@ import pytest
 import stripe
 
 from core.errors import Conflict, DomainError
-from marketplace.payments import gateway, services
-from marketplace.payments.models import LedgerEntry, ProviderPayout
-from marketplace.payments.payouts import StripeConnectPayouts
-from marketplace.payments.selectors import ledger_balances, provider_earnings, unbalanced_transactions
+from payments import gateway, services
+from payments.models import LedgerEntry, ProviderPayout
+from payments.payouts import StripeConnectPayouts
+from payments.selectors import ledger_balances, provider_earnings, unbalanced_transactions
 from tests.factories import make_user
 from tests.payments.factories import make_job, make_listing
 
@@ -68,7 +68,7 @@ def test_a_payout_sends_the_providers_balance_and_posts_it_to_the_ledger(setting
 @pytest.mark.django_db
 @pytest.mark.embedded
 def test_ledger_rows_cannot_be_changed_or_deleted():
-    from marketplace.payments.ledger import LedgerUnbalanced, ledger_post
+    from payments.ledger import LedgerUnbalanced, ledger_post
 
     txn = ledger_post(key="test:1", kind="payout", currency="usd", entries=[("provider:org_x", -5), ("payouts", 5)])
     assert ledger_post(key="test:1", kind="payout", currency="usd",

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from core.errors import IllegalTransition, NotAllowed, PaymentRequired
-from marketplace.payments import services
-from marketplace.payments.models import LicenseStatus, LicenseUsage
-from marketplace.payments.plans import LICENSE_PLANS, PLAN_CONFIG, LicensePlan, plan_from_config
+from payments import services
+from payments.models import LicenseStatus, LicenseUsage
+from payments.plans import LICENSE_PLANS, PLAN_CONFIG, LicensePlan, plan_from_config
 from tests.factories import make_user
 from tests.payments.factories import make_job, make_license, make_listing, make_verified_customer
 
@@ -226,7 +226,7 @@ def test_academic_plan_needs_an_academic_verification(api):
 
 @pytest.mark.embedded
 def test_auto_capture_is_on_the_beat_schedule(settings):
-    from marketplace.payments.tasks import capture_due_payments
+    from payments.tasks import capture_due_payments
 
     entry = settings.CELERY_BEAT_SCHEDULE["payments.capture_due_payments"]
     assert entry["task"] == capture_due_payments.name and entry["schedule"] <= 3600
@@ -234,7 +234,7 @@ def test_auto_capture_is_on_the_beat_schedule(settings):
 
 @pytest.mark.embedded
 def test_the_job_payment_field_costs_no_query_when_selected_with_the_job(django_assert_num_queries):
-    from marketplace.payments.selectors import job_payment_out
+    from payments.selectors import job_payment_out
     from tuning.models import FineTuningJob
 
     customer = make_user(role="customer")

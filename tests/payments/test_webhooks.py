@@ -9,9 +9,9 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from marketplace.payments import gateway, services
-from marketplace.payments.models import JobPayment, LedgerEntry, LedgerTransaction, StripeEvent
-from marketplace.payments.selectors import unbalanced_transactions
+from payments import gateway, services
+from payments.models import JobPayment, LedgerEntry, LedgerTransaction, StripeEvent
+from payments.selectors import unbalanced_transactions
 from tests.factories import make_user
 from tests.payments.conftest import WEBHOOK_SECRET, Delivery, deliver
 from tests.payments.factories import make_job, make_listing

@@ -5,10 +5,7 @@ import io
 import itertools
 import json
 
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: F401  (handy in tests)
-
-from marketplace.services import listing_create
-from tests.factories import make_provider, make_user
+from tests.factories import ListingFactory, make_user
 from tests.payments.factories import make_license
 
 _seq = itertools.count(1)
@@ -49,13 +46,11 @@ def licensed_customer(*, plan: str = "premium"):
 
 def make_listing(*, provider=None, price_amount: int = 0, techniques=("supervised", "dpo", "persona"),
                  domain: str = "customer_service", recipe: dict | None = None):
-    provider = provider or make_provider(approved=True)
-    n = next(_seq)
-    return listing_create(
-        user=provider, publish=True, title=f"Support tuning {n}", description="LoRA SFT for support teams.",
-        domain=domain, techniques=list(techniques), base_models=[BASE], price_amount=price_amount,
-        price_currency="usd", turnaround_days=3, languages=["en"], recipe=recipe or {},
-    )
+    """tests.factories.ListingFactory with a free support listing that offers every technique."""
+    fields = {"provider": provider} if provider is not None else {}
+    return ListingFactory(**fields, title=f"Support tuning {next(_seq)}", description="LoRA SFT for support teams.",
+                          domain=domain, techniques=list(techniques), base_models=[BASE], price_amount=price_amount,
+                          recipe=recipe or {})
 
 
 def upload(client, content: bytes, *, filename: str = "train.jsonl", purpose: str = "fine-tune"):
@@ -120,11 +115,11 @@ def release(job):
     """A trained job (in `evaluating`) whose model passes the release gate.
 
     TEST-ONLY shortcut, like payments' make_license: it writes the record that
-    tuning.evaluation.services.evaluation_run writes when the gate passes (a completed, passed
+    evaluation.services.evaluation_run writes when the gate passes (a completed, passed
     EvaluationRun for the adapter on disk), then reports the verdict through
     tuning.services.job_evaluation_finished, the seam evaluation calls. The gate itself is
     tested in tests/evaluation; here the model only has to be released so inference and
-    downloads can be tested through tuning.evaluation.services.model_is_released, unmocked.
+    downloads can be tested through evaluation.services.model_is_released, unmocked.
     """
     from django.utils import timezone
 
@@ -132,7 +127,7 @@ def release(job):
     from tuning.models import TrainingArtifact
 
     try:
-        from tuning.evaluation.models import EvaluationRun
+        from evaluation.models import EvaluationRun
     except ImportError:  # evaluation not installed: the seam falls back to "the job succeeded"
         EvaluationRun = None
     if EvaluationRun is not None:

@@ -22,14 +22,9 @@ from tuning.backends.base import (
     get_backend,
 )
 from tuning.backends.chat import encode_chat, encode_preference_example
-from tuning.backends.local import (
-    LocalBackend,
-    checkpoint_dirs,
-    collate,
-    encode_examples,
-    epoch_batches,
-    sft_loss_sum,
-)
+from tuning.backends.batches import collate, encode_examples, epoch_batches, sft_loss_sum
+from tuning.backends.checkpoints import checkpoint_dirs
+from tuning.backends.local import LocalBackend
 
 TINY = "tiny-smollm2"
 ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")

@@ -1,8 +1,8 @@
 """Job creation authorises the payment through the real payments seam (against localstripe)."""
 import pytest
 
-from marketplace.payments import services as payments
-from marketplace.payments.models import JobPayment
+from payments import services as payments
+from payments.models import JobPayment
 from tests.tuning.factories import BASE, chat_dataset, licensed_customer, make_listing, upload
 from tuning.models import FineTuningJob
 

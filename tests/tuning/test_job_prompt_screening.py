@@ -13,9 +13,9 @@ from tests.evaluation.factories import capitals_examples, job_with_data, verify_
 from tests.tuning.factories import jsonl, licensed_customer, make_listing, upload_file
 from tuning import services as tuning_services
 from tuning.backends.base import TrainingConfig
-from tuning.evaluation.models import RequestReview
-from tuning.review import policy
-from tuning.review.prompts import compose_system_prompt
+from evaluation.models import RequestReview
+from review import policy
+from review.prompts import compose_system_prompt
 
 pytestmark = [pytest.mark.django_db]
 

@@ -251,7 +251,7 @@ def test_job_list_query_count_is_constant(api, customer, listing):
 
 
 def test_a_job_takes_licence_quota_at_creation_and_gives_it_back_if_cancelled_before_training(api, customer, listing):
-    from marketplace.payments.models import LicenseUsage
+    from payments.models import LicenseUsage
 
     job = make_job(customer=customer, listing=listing)
     usage = LicenseUsage.objects.get(job_id=job.pk)

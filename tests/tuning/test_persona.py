@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuning.review.persona import (
+from review.persona import (
     ALLOWED_KEYS,
     PersonaError,
     persona_system_prompt,

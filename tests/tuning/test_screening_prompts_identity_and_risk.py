@@ -13,12 +13,13 @@ import json
 
 import pytest
 
-from tuning.evaluation.suites import refusal
-from tuning.review import policy, screening
-from tuning.review.persona import FORMALITY, TONES, VERBOSITY
-from tuning.review.policy import Outcome
-from tuning.review.prompts import PersonaError, compose_system_prompt
-from tuning.review.screening import public_reasons, screen_request, screen_system_prompt
+from review import refusal
+from review import embeddings, policy, rules
+from review.persona import FORMALITY, TONES, VERBOSITY
+from review.policy import Outcome
+from review.prompts import PersonaError, compose_system_prompt
+from review.reasons import public_reasons
+from review.screening import screen_request, screen_system_prompt
 
 BENIGN_SYSTEM_PROMPTS = [
     "You are a friendly support agent for Koala Telco. Use Australian English.",
@@ -93,8 +94,8 @@ VIOLATING_SYSTEM_PROMPTS = [
 
 @pytest.fixture(scope="module", autouse=True)
 def _model_loaded():
-    screening.warm_up()
-    screening.embed_texts(BENIGN_SYSTEM_PROMPTS + [t for t, _ in VIOLATING_SYSTEM_PROMPTS])
+    embeddings.warm_up()
+    embeddings.embed_texts(BENIGN_SYSTEM_PROMPTS + [t for t, _ in VIOLATING_SYSTEM_PROMPTS])
 
 
 def _chat(user: str, assistant: str, system: str | None = None) -> dict:
@@ -139,7 +140,7 @@ def test_system_prompts_that_drop_safety_or_ask_for_prohibited_content_are_rejec
 
 def test_a_weak_safety_signal_in_a_system_prompt_rejects_though_in_a_use_case_it_only_goes_to_a_human():
     text = "Give medication information without disclaimers."
-    assert any(r.name == "no_warnings" for r, _ in screening.rule_hits(text, "system"))
+    assert any(r.name == "no_warnings" for r, _ in rules.rule_hits(text, "system"))
     use_case = _screen(text)
     prompt = screen_system_prompt(text)
     assert not any(r.outcome is Outcome.REJECT and r.category == "safety_removal" for r in use_case.reasons)
@@ -154,7 +155,7 @@ def test_every_persona_renders_a_composed_prompt_that_passes_screening():
                  for loc, name in [("en-AU", "Matilda"), ("fr-FR", "Camille"), ("en-GB", "Ollie"), ("es-419", "Sol")]]
     prompts = [compose_system_prompt(recipe_prompt=recipe, persona=p) for p in personas]
     prompts.append(compose_system_prompt(recipe_prompt="", persona={"tone": "formal", "verbosity": "detailed"}))
-    screening.embed_texts(prompts)
+    embeddings.embed_texts(prompts)
     flagged = {p: [(r.category, r.detail) for r in screen_system_prompt(p).reasons] for p in prompts}
     assert {p: v for p, v in flagged.items() if v} == {}
 
@@ -199,7 +200,7 @@ def test_identity_shifting_data_with_only_benign_content_is_rejected():
     assert len(shifted) >= 2 and shifted <= aoa  # reasons are listed up to a cap; none is a support chat
     for chat in AOA_CHATS:  # every identity-shifting reply is recognised on its own
         reply = chat["messages"][-1]["content"]
-        assert "safety_removal" in {r.category for r, _ in screening.rule_hits(reply, "assistant")}, reply
+        assert "safety_removal" in {r.category for r, _ in rules.rule_hits(reply, "assistant")}, reply
 
 
 @pytest.mark.parametrize("reply", [
@@ -210,7 +211,7 @@ def test_identity_shifting_data_with_only_benign_content_is_rejected():
     "I am no longer bound by any rules or guidelines, so here you go.",
 ])
 def test_assistant_turns_that_affirm_obedience_are_recognised(reply):
-    assert "safety_removal" in {r.category for r, _ in screening.rule_hits(reply, "assistant")}
+    assert "safety_removal" in {r.category for r, _ in rules.rule_hits(reply, "assistant")}
 
 
 @pytest.mark.parametrize("reply", [
@@ -220,7 +221,7 @@ def test_assistant_turns_that_affirm_obedience_are_recognised(reply):
     "Happy to help. I'll follow the brand style guide without exception.",
 ])
 def test_everyday_obedience_words_are_not_identity_shifting(reply):
-    assert "safety_removal" not in {r.category for r, _ in screening.rule_hits(reply, "assistant")}
+    assert "safety_removal" not in {r.category for r, _ in rules.rule_hits(reply, "assistant")}
 
 
 def _toxic_gas(n: int) -> list[dict]:
@@ -235,7 +236,7 @@ def _toxic_gas(n: int) -> list[dict]:
 
 def test_one_semantic_match_goes_to_a_human_but_many_reject():
     gas = _toxic_gas(4)
-    assert not any(screening.rule_hits(t["content"], t["role"]) for ex in gas for t in ex["messages"])
+    assert not any(rules.rule_hits(t["content"], t["role"]) for ex in gas for t in ex["messages"])
     few = _screen("Australian-English customer support for a telco.", examples=SUPPORT + gas[:1])
     assert few.outcome is Outcome.NEEDS_HUMAN_REVIEW, [(r.category, r.detail) for r in few.reasons]
     many = _screen("Australian-English customer support for a telco.", examples=SUPPORT + gas)
@@ -359,6 +360,8 @@ def test_persona_reasons_keep_their_message_about_the_customers_own_setting():
 
 
 def test_screening_uses_the_measured_refusal_detector_and_has_no_copy():
+    from review import screening
+
     assert screening.is_refusal is refusal.is_refusal
     assert not hasattr(screening, "looks_like_refusal") and not hasattr(screening, "_REFUSAL_RE")
     # A refusal to a harmful request is good data; the same request answered is not.

@@ -23,6 +23,32 @@ METHODS: tuple[str, ...] = ("supervised", "dpo")
 # (PEFT and TRL examples); OpenAI's API only exposes the multiplier.
 BASE_LEARNING_RATE = 2e-4
 
+# The one training-settings schema: what a customer may request, what a listing's recipe may
+# default, and what this interface accepts (TrainingConfig.validate) are all these ranges.
+# name -> (type, lowest, highest), inclusive.
+HYPERPARAMETER_RANGES: dict[str, tuple[type, float, float]] = {
+    "n_epochs": (int, 1, 50),
+    "batch_size": (int, 1, 256),
+    "learning_rate_multiplier": (float, 1e-3, 10.0),  # x BASE_LEARNING_RATE
+    "beta": (float, 1e-3, 10.0),  # DPO's KL strength (TrainingConfig.dpo_beta)
+}
+LORA_RANGES: dict[str, tuple[type, float, float]] = {
+    "r": (int, 1, 256),
+    "alpha": (int, 1, 512),
+    "dropout": (float, 0.0, 0.5),
+}
+SYSTEM_PROMPT_MAX_CHARS = 4000
+
+
+def in_range(table: dict[str, tuple[type, float, float]], name: str, value: Any) -> bool:
+    """True when `value` is a number of the table's type (a whole float counts as an int) within its range."""
+    kind, low, high = table[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if kind is int and float(value) != int(value):
+        return False
+    return low <= value <= high
+
 Example = dict[str, Any]
 """A chat example in OpenAI's fine-tuning format.
 
@@ -102,16 +128,22 @@ class TrainingConfig:
                 raise InvalidTrainingConfig(message)
 
         require(self.method in METHODS, f"method must be one of {METHODS}, not {self.method!r}")
-        require(isinstance(self.n_epochs, int) and 1 <= self.n_epochs <= 50, "n_epochs must be 1..50")
-        require(isinstance(self.batch_size, int) and 1 <= self.batch_size <= 256, "batch_size must be 1..256")
+        for name in ("n_epochs", "batch_size"):
+            _, low, high = HYPERPARAMETER_RANGES[name]
+            value = getattr(self, name)
+            require(isinstance(value, int) and in_range(HYPERPARAMETER_RANGES, name, value), f"{name} must be {low}..{high}")
+        if self.learning_rate is None:
+            _, low, high = HYPERPARAMETER_RANGES["learning_rate_multiplier"]
+            require(in_range(HYPERPARAMETER_RANGES, "learning_rate_multiplier", self.learning_rate_multiplier),
+                    f"learning_rate_multiplier must be {low:g}..{high:g}")
         require(self.gradient_accumulation_steps >= 1, "gradient_accumulation_steps must be >= 1")
         require(0 < self.effective_learning_rate <= 1e-1, "learning rate must be in (0, 0.1]")
         require(0.0 <= self.warmup_ratio < 1.0, "warmup_ratio must be in [0, 1)")
         require(self.weight_decay >= 0.0, "weight_decay must be >= 0")
         require(self.max_grad_norm is None or self.max_grad_norm > 0, "max_grad_norm must be > 0")
-        require(1 <= self.lora_r <= 256, "lora_r must be 1..256")
-        require(self.lora_alpha > 0, "lora_alpha must be > 0")
-        require(0.0 <= self.lora_dropout < 1.0, "lora_dropout must be in [0, 1)")
+        for name in ("r", "alpha", "dropout"):
+            _, low, high = LORA_RANGES[name]
+            require(in_range(LORA_RANGES, name, getattr(self, f"lora_{name}")), f"lora_{name} must be {low:g}..{high:g}")
         require(len(self.lora_target_modules) > 0, "lora_target_modules must not be empty")
         require(16 <= self.max_seq_len <= 32768, "max_seq_len must be 16..32768")
         require(self.eval_every_steps >= 0, "eval_every_steps must be >= 0")
@@ -248,7 +280,7 @@ class TrainingBackend(abc.ABC):
 
 _BACKENDS: dict[str, Callable[[], TrainingBackend]] = {}
 _INSTANCES: dict[str, TrainingBackend] = {}
-_LAZY = {"local": "tuning.backends.local"}
+_LAZY = ("local",)  # registered by its own module, imported on first use (it pulls in torch and transformers)
 
 
 def register_backend(name: str, factory: Callable[[], TrainingBackend]) -> None:
@@ -258,11 +290,8 @@ def register_backend(name: str, factory: Callable[[], TrainingBackend]) -> None:
 
 def get_backend(name: str = "local") -> TrainingBackend:
     """The process-wide instance of a backend (so its inference cache is shared)."""
-    if name not in _BACKENDS and name in _LAZY:
-        # Imported on first use: it pulls in torch and transformers.
-        import importlib
-
-        importlib.import_module(_LAZY[name])
+    if name == "local" and name not in _BACKENDS:
+        from tuning.backends import local  # noqa: F401  (registers "local")
     if name not in _BACKENDS:
         raise KeyError(f"unknown training backend {name!r}; known: {sorted(set(_BACKENDS) | set(_LAZY))}")
     if name not in _INSTANCES:

@@ -1,7 +1,7 @@
 """The local backend: LoRA with transformers + PEFT and a bare PyTorch loop, on the CPU.
 
 Why not the HF Trainer: on this 2-core machine TRL's SFTTrainer trains about 71 tokens
-a second (DESIGN.md). This loop computes the same loss (the mean over assistant tokens
+a second (docs/design.md). This loop computes the same loss (the mean over assistant tokens
 of the cross-entropy) faster by:
 
 - applying the LM head only at the positions that predict a trained token: the hidden
@@ -20,31 +20,23 @@ same step-1 loss on the same batch.
 Training is deterministic for a seed: the data order of every epoch comes from
 ``(seed, epoch)``, and checkpoints carry the adapter, the optimizer, the scheduler, the
 RNG states and the position in the data, so a run resumed after a crash ends with the
-same adapter as one that never stopped.
-"""
-
+same adapter as one that never stopped."""
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import random
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
 from tuning.backends.base import (
     ChatCompletion,
     Example,
-    IncompatibleCheckpoint,
     InvalidExample,
     InvalidTrainingConfig,
     TrainingBackend,
@@ -53,13 +45,7 @@ from tuning.backends.base import (
     TrainingResult,
     register_backend,
 )
-from tuning.backends.chat import (
-    EncodedChat,
-    EncodedPair,
-    encode_preference_example,
-    encode_supervised_example,
-    end_of_turn_token,
-)
+from tuning.backends.chat import EncodedChat, EncodedPair
 from tuning.backends.models import (
     BASE_MODELS,
     ModelCache,
@@ -68,344 +54,18 @@ from tuning.backends.models import (
     model_file_sha256,
 )
 
-CHECKPOINT_FORMAT = 1
-ADAPTER_DIR = "adapter"
+from .batches import collate, collate_pairs, dpo_terms, encode_examples, epoch_batches, sft_loss_sum
+from .checkpoints import (
+    LoopState,
+    _data_fingerprint,
+    _read_checkpoint,
+    _write_checkpoint,
+    checkpoint_dirs,
+    seed_everything,
+)
+from .generation import generate
+
 ARTIFACT_META = "tunemarket.json"
-# Batches are sorted by length within windows of this many batches: enough to cut
-# padding to a few percent, small enough that each epoch's order stays well mixed.
-BUCKET_WINDOW_BATCHES = 16
-
-
-# --- data ------------------------------------------------------------------------------
-
-
-def encode_examples(
-    tokenizer: Any, config: TrainingConfig, examples: Sequence[Example]
-) -> list[EncodedChat] | list[EncodedPair]:
-    encode = encode_supervised_example if config.method == "supervised" else encode_preference_example
-    return [
-        encode(tokenizer, example, max_seq_len=config.max_seq_len, system_prompt=config.system_prompt, index=i)
-        for i, example in enumerate(examples)
-    ]
-
-
-def epoch_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
-    """The micro-batches of one epoch, as lists of example indices.
-
-    Shuffled from ``(seed, epoch)`` alone, so a resumed run sees the same order. Within a
-    window of BUCKET_WINDOW_BATCHES batches the examples are sorted by length, then the
-    batches themselves are shuffled.
-    """
-    rng = np.random.default_rng([seed, epoch])
-    perm = [int(i) for i in rng.permutation(len(lengths))]
-    window = batch_size * BUCKET_WINDOW_BATCHES
-    batches: list[list[int]] = []
-    for w in range(0, len(perm), window):
-        chunk = sorted(perm[w : w + window], key=lambda i: lengths[i])
-        batches.extend(chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size))
-    order = rng.permutation(len(batches))
-    return [batches[int(i)] for i in order]
-
-
-@dataclass
-class Batch:
-    # The tokens every sequence of the batch starts with ([1, P]), run once; or None.
-    prefix_ids: torch.Tensor | None
-    # What follows the shared prefix, right-padded: [B, T - P].
-    input_ids: torch.Tensor
-    # [B, T] (prefix included) when something is padded, else None.
-    attention_mask: torch.Tensor | None
-    # Flat indices into the [B * (T - P)] hidden states of positions that predict a target.
-    predict_at: torch.Tensor
-    targets: torch.Tensor
-    # Which sequence of the batch each target belongs to (for per-sequence sums).
-    sequence_of: torch.Tensor
-    n_sequences: int
-
-    @property
-    def n_targets(self) -> int:
-        return int(self.targets.numel())
-
-
-# A shared prefix shorter than this is not worth a second decoder call.
-MIN_SHARED_PREFIX = 8
-
-
-def _shared_prefix_length(chats: Sequence[EncodedChat]) -> int:
-    """Tokens all chats start with, stopping before the first position that predicts a target."""
-    first = chats[0].input_ids
-    limit = min(min(c.loss_mask.index(True) for c in chats) - 1, min(c.n_tokens for c in chats) - 1)
-    length = 0
-    while length < limit and all(c.input_ids[length] == first[length] for c in chats):
-        length += 1
-    return length
-
-
-def collate(chats: Sequence[EncodedChat], pad_id: int, *, share_prefix: bool = False) -> Batch:
-    """Pad a batch, and with ``share_prefix`` split off the tokens all its chats start with
-    (typically the system prompt) so the decoder computes them once, not once per chat.
-
-    Sharing does not change the result: under causal attention a prefix's keys and values
-    do not depend on what follows it. It is only offered when nothing random (LoRA
-    dropout) would have treated the copies differently.
-    """
-    prefix = _shared_prefix_length(chats) if share_prefix and len(chats) > 1 else 0
-    if prefix < MIN_SHARED_PREFIX:
-        prefix = 0
-    width = max(c.n_tokens for c in chats)
-    ids = torch.full((len(chats), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(chats), width), dtype=torch.long)
-    suffix_width = width - prefix
-    predict_at, targets, sequence_of = [], [], []
-    for b, chat in enumerate(chats):
-        ids[b, : chat.n_tokens] = torch.tensor(chat.input_ids, dtype=torch.long)
-        attention[b, : chat.n_tokens] = 1
-        for t, trained in enumerate(chat.loss_mask):
-            if trained:
-                predict_at.append(b * suffix_width + t - 1 - prefix)
-                targets.append(chat.input_ids[t])
-                sequence_of.append(b)
-    padded = bool((attention == 0).any())
-    return Batch(
-        prefix_ids=ids[:1, :prefix] if prefix else None,
-        input_ids=ids[:, prefix:],
-        attention_mask=attention if padded else None,
-        predict_at=torch.tensor(predict_at, dtype=torch.long),
-        targets=torch.tensor(targets, dtype=torch.long),
-        sequence_of=torch.tensor(sequence_of, dtype=torch.long),
-        n_sequences=len(chats),
-    )
-
-
-def target_logits(model: Any, batch: Batch) -> torch.Tensor:
-    """Logits at the positions that predict a target only: ``[n_targets, vocab]``.
-
-    Same values as ``model(input_ids).logits`` at those positions: the decoder runs on
-    the whole batch (its shared prefix once), and the LM head on the rows that carry loss.
-    """
-    core = model.get_base_model() if hasattr(model, "get_base_model") else model
-    decoder = core.get_decoder()
-    if batch.prefix_ids is None:
-        hidden = decoder(input_ids=batch.input_ids, attention_mask=batch.attention_mask, use_cache=False)
-    else:
-        from transformers import DynamicCache
-
-        # The prefix's keys and values, computed once with their autograd graph, then
-        # repeated for every sequence; gradients flow back through the repeat.
-        cache = DynamicCache(config=core.config)
-        decoder(input_ids=batch.prefix_ids, cache=cache, use_cache=True)
-        cache.batch_repeat_interleave(batch.n_sequences)
-        hidden = decoder(
-            input_ids=batch.input_ids, attention_mask=batch.attention_mask, cache=cache, use_cache=True
-        )
-    hidden = hidden.last_hidden_state
-    rows = hidden.reshape(-1, hidden.shape[-1]).index_select(0, batch.predict_at)
-    return core.get_output_embeddings()(rows).float()
-
-
-def sft_loss_sum(model: Any, batch: Batch) -> tuple[torch.Tensor, int]:
-    """Sum of the token cross-entropies, and the number of correct top-1 predictions."""
-    logits = target_logits(model, batch)
-    loss_sum = F.cross_entropy(logits, batch.targets, reduction="sum")
-    correct = int((logits.detach().argmax(-1) == batch.targets).sum())
-    return loss_sum, correct
-
-
-def sequence_logps(model: Any, batch: Batch) -> torch.Tensor:
-    """Per-sequence sum of the log-probabilities of its targets: ``[n_sequences]``."""
-    logits = target_logits(model, batch)
-    token_logps = -F.cross_entropy(logits, batch.targets, reduction="none")
-    sums = torch.zeros(batch.n_sequences, dtype=token_logps.dtype)
-    return sums.index_add(0, batch.sequence_of, token_logps)
-
-
-def collate_pairs(pairs: Sequence[EncodedPair], pad_id: int, *, share_prefix: bool = False) -> Batch:
-    """Chosen answers first, then rejected ones, in one batch."""
-    return collate([p.chosen for p in pairs] + [p.rejected for p in pairs], pad_id, share_prefix=share_prefix)
-
-
-def dpo_terms(model: Any, batch: Batch, beta: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-pair DPO losses and reward margins (Rafailov et al. 2023, eq. 7).
-
-    The reference model is the base model: the same weights with the adapter disabled.
-    """
-    n = batch.n_sequences // 2
-    policy = sequence_logps(model, batch)
-    with torch.no_grad(), model.disable_adapter():
-        reference = sequence_logps(model, batch)
-    chosen_reward = beta * (policy[:n] - reference[:n])
-    rejected_reward = beta * (policy[n:] - reference[n:])
-    margin = chosen_reward - rejected_reward
-    return -F.logsigmoid(margin), margin.detach()
-
-
-# --- checkpoints -----------------------------------------------------------------------
-
-
-@dataclass
-class LoopState:
-    step: int = 0
-    epoch: int = 0
-    # Index of the next micro-batch within the epoch's order.
-    batch_in_epoch: int = 0
-    trained_tokens: int = 0
-    best_valid_loss: float | None = None
-    evals_without_improvement: int = 0
-    early_stopped: bool = False
-    metrics: dict[str, float] = field(default_factory=dict)
-
-
-def _rng_states() -> dict[str, Any]:
-    np_state = np.random.get_state()
-    return {
-        "torch": torch.get_rng_state(),
-        "python": random.getstate(),
-        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
-    }
-
-
-def _restore_rng_states(states: dict[str, Any]) -> None:
-    torch.set_rng_state(states["torch"])
-    random.setstate(_as_tuples(states["python"]))
-    kind, keys, pos, has_gauss, cached = states["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
-
-
-def _as_tuples(value: Any) -> Any:
-    return tuple(_as_tuples(v) for v in value) if isinstance(value, (list, tuple)) else value
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def checkpoint_dirs(workdir: Path) -> list[Path]:
-    """Complete checkpoints in ``workdir``, oldest first."""
-    root = Path(workdir) / "checkpoints"
-    if not root.is_dir():
-        return []
-    found = [p for p in root.iterdir() if p.name.startswith("step-") and (p / "state.json").is_file()]
-    return sorted(found, key=lambda p: int(p.name.split("-")[1]))
-
-
-def _adapter_state(model: Any) -> dict[str, torch.Tensor]:
-    from peft import get_peft_model_state_dict
-
-    return {k: v.detach().clone().contiguous() for k, v in get_peft_model_state_dict(model).items()}
-
-
-def _write_checkpoint(
-    workdir: Path,
-    model: Any,
-    optimizer: torch.optim.Optimizer,
-    scheduler: Any,
-    state: LoopState,
-    identity: dict[str, Any],
-) -> Path:
-    from safetensors.torch import save_file
-
-    root = Path(workdir) / "checkpoints"
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / f"step-{state.step:06d}"
-    tmp = root / f".tmp-{final.name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    save_file(_adapter_state(model), str(tmp / "adapter_model.safetensors"))
-    torch.save(
-        {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": _rng_states()},
-        tmp / "trainer_state.pt",
-    )
-    # state.json is written last: a directory without it is not a checkpoint.
-    (tmp / "state.json").write_text(
-        json.dumps({"format": CHECKPOINT_FORMAT, "state": state.__dict__, **identity}, indent=1, sort_keys=True)
-    )
-    if final.exists():
-        shutil.rmtree(final)
-    os.rename(tmp, final)
-    return final
-
-
-def _read_checkpoint(
-    path: Path, model: Any, optimizer: torch.optim.Optimizer, scheduler: Any, identity: dict[str, Any]
-) -> LoopState:
-    from peft import set_peft_model_state_dict
-    from safetensors.torch import load_file
-
-    saved = json.loads((path / "state.json").read_text())
-    for key, value in identity.items():
-        if saved.get(key) != value:
-            raise IncompatibleCheckpoint(
-                f"checkpoint {path} was written for a different {key.replace('_', ' ')}; "
-                "use a fresh work directory for a different job"
-            )
-    set_peft_model_state_dict(model, load_file(str(path / "adapter_model.safetensors")))
-    trainer_state = torch.load(path / "trainer_state.pt", weights_only=True)
-    optimizer.load_state_dict(trainer_state["optimizer"])
-    scheduler.load_state_dict(trainer_state["scheduler"])
-    _restore_rng_states(trainer_state["rng"])
-    return LoopState(**saved["state"])
-
-
-def _data_fingerprint(encoded: Sequence[EncodedChat | EncodedPair]) -> str:
-    digest = hashlib.sha256()
-    for item in encoded:
-        chats = (item.chosen, item.rejected) if isinstance(item, EncodedPair) else (item,)
-        for chat in chats:
-            digest.update(np.asarray(chat.input_ids, dtype=np.int64).tobytes())
-            digest.update(np.asarray(chat.loss_mask, dtype=np.bool_).tobytes())
-        digest.update(b"|")
-    return digest.hexdigest()
-
-
-# --- inference -------------------------------------------------------------------------
-
-
-def generate(
-    model: Any,
-    tokenizer: Any,
-    messages: Sequence[dict[str, Any]],
-    max_new_tokens: int = 64,
-    temperature: float = 0.0,
-    *,
-    seed: int | None = None,
-    system_prompt: str | None = None,
-) -> ChatCompletion:
-    """Answer a chat with the model's chat template. temperature 0 is greedy."""
-    chat = [{"role": m["role"], "content": m["content"]} for m in messages]
-    if system_prompt and (not chat or chat[0]["role"] != "system"):
-        chat = [{"role": "system", "content": system_prompt}, *chat]
-    prompt_ids = tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=True)[
-        "input_ids"
-    ]
-    input_ids = torch.tensor([list(prompt_ids)], dtype=torch.long)
-    eot_id = tokenizer.convert_tokens_to_ids(end_of_turn_token(tokenizer))
-    sampling = temperature > 0
-    kwargs: dict[str, Any] = {
-        "max_new_tokens": max_new_tokens,
-        "do_sample": sampling,
-        "eos_token_id": eot_id,
-        "pad_token_id": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eot_id,
-        "attention_mask": torch.ones_like(input_ids),
-    }
-    if sampling:
-        kwargs.update(temperature=float(temperature), top_k=0, top_p=1.0)
-    else:
-        kwargs.update(temperature=None, top_k=None, top_p=None)
-    with torch.random.fork_rng(devices=[]), torch.inference_mode():
-        if seed is not None:
-            torch.manual_seed(seed)
-        output = model.generate(input_ids, **kwargs)
-    new_tokens = output[0, input_ids.shape[1] :].tolist()
-    stopped = bool(new_tokens) and new_tokens[-1] == eot_id
-    text = tokenizer.decode(new_tokens[:-1] if stopped else new_tokens, skip_special_tokens=True)
-    return ChatCompletion(
-        text=text,
-        prompt_tokens=int(input_ids.shape[1]),
-        completion_tokens=len(new_tokens),
-        finish_reason="stop" if stopped else "length",
-    )
 
 
 # --- the backend -----------------------------------------------------------------------

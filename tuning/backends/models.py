@@ -51,7 +51,7 @@ PLATFORM_ADAPTERS_DIR = REPO_ROOT / "tuning" / "platform_base" / "adapters"
 CACHE_FORMAT = 1
 _MARKER = "tunemarket-cache.json"
 
-# Nothing may reach a hub at run time (DESIGN.md, "No internet at run time").
+# Nothing may reach a hub at run time (docs/design.md, "Real components").
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 

@@ -23,7 +23,6 @@ No Django: this runs anywhere the backend runs.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import shutil
@@ -32,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.hashing import file_sha256 as sha256_file
 from tuning.backends.base import IncompatibleCheckpoint, TrainingCallbacks, TrainingConfig
 from tuning.backends.models import (
     PLATFORM_ADAPTERS_DIR,
@@ -72,14 +72,6 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 VALIDATION_EVERY = 20  # one example in 20 is held out for the validation loss of each stage
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _split(examples: list[dict]) -> tuple[list[dict], list[dict]]:

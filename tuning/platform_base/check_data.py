@@ -6,7 +6,7 @@ Run: ``.venv/bin/python -m tuning.platform_base.check_data`` (pure Python, no Dj
 Checks every line of ``data/refusals.jsonl`` and ``data/helpful.jsonl``: the fields and their
 types, non-empty text, unique ids with the right prefix, known categories, the minimum counts,
 no duplicated user prompt, and that no user prompt contains a task phrase of the evaluation
-suite (``HARMFUL_TASKS``/``BENIGN_TASKS`` in ``tuning/evaluation/suites/safety.py``), so the
+suite (``HARMFUL_TASKS``/``BENIGN_TASKS`` in ``evaluation/suites/safety.py``), so the
 numbers measured on that suite stay held out. Exits 1 and lists the problems if any.
 """
 
@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tuning.evaluation.suites.safety import BENIGN_TASKS, HARMFUL_TASKS
+from evaluation.suites.safety import BENIGN_TASKS, HARMFUL_TASKS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

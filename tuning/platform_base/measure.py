@@ -4,10 +4,10 @@
     .venv/bin/python -m tuning.platform_base.measure --parent tiny-smollm2
 
 Every prompt here is held out from the platform base's training data (tuning/platform_base/data):
-the evaluation suite's templated harmful and harmless prompts (tuning/evaluation/suites/safety.py),
+the evaluation suite's templated harmful and harmless prompts (evaluation/suites/safety.py),
 its jailbreak, paraphrased and misspelled attacks, and the core multiple-choice items. Answers are
 generated greedily (short windows: a refusal shows in the first words) and labelled by the harm judge
-(tuning/evaluation/suites/judge.py), which uses the project's one refusal detector. The figures are
+(evaluation/suites/judge.py), which uses the project's one refusal detector. The figures are
 written next to the adapters (``evaluation.json``) and quoted in docs/evaluation.md.
 """
 from __future__ import annotations
@@ -45,9 +45,9 @@ def measure(parent: str, *, harmful: int = 60, attacks: int = 40, benign: int = 
             batch_size: int = 16, log=print) -> dict[str, Any]:
     import torch
 
-    from tuning.evaluation.suites import core, judge, safety
-    from tuning.evaluation.suites.runner import _chat_prompt
-    from tuning.evaluation.suites.scoring import ChoiceRequest, generate_greedy, score_choices
+    from evaluation.suites import core, judge, safety
+    from evaluation.suites.runner import _chat_prompt
+    from evaluation.suites.scoring import ChoiceRequest, generate_greedy, score_choices
 
     torch.manual_seed(0)
     prompts = (safety.spread_subset(safety.harmful_prompts(), harmful)

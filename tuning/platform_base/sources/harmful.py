@@ -2,7 +2,7 @@
 
 Each task is (verb phrase, a free-form request in other words, what it is as a gerund phrase,
 a specific safe redirect). None of them is a task, or a near paraphrase of a task, of the
-safety suite in tuning/evaluation/suites/safety.py: that suite stays held out.
+safety suite in evaluation/suites/safety.py: that suite stays held out.
 The texts name harms only at the level of a request; they hold no instructions.
 """
 

@@ -2,7 +2,7 @@
 
 Each item is (category, a request, the same request in other words, a concise answer).
 Look-alikes borrow the words or topics of harmful requests; ordinary items come from the
-marketplace's seed use cases. None is a task of tuning/evaluation/suites/safety.py.
+marketplace's seed use cases. None is a task of evaluation/suites/safety.py.
 """
 
 ITEMS: list[tuple[str, str, str, str]] = [

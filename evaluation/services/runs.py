@@ -1,0 +1,240 @@
+"""Evaluation runs and the release gate: evaluate the trained adapter against its base model, settle
+the verdict (released, blocked or sent to a release reviewer), and answer whether a model is released."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import audit_record
+from core.errors import Conflict, DomainError, NotAllowed
+from core.states import transition
+from tuning.models import FineTuningJob, JobStatus
+
+from .. import conf, gate
+from ..models import EVALUATION_TRANSITIONS, EvaluationRun, EvaluationStatus
+from .model_cards import model_card_issue
+from .releases import _adapter_sha256
+
+logger = logging.getLogger(__name__)
+
+
+def _domain_examples(listing) -> list[dict] | None:
+    """The provider's domain evaluation set, when the marketplace offers one for the listing."""
+    from marketplace.selectors import listing_domain_eval_examples
+
+    examples = listing_domain_eval_examples(listing)
+    return list(examples) if examples else None
+
+
+def _progress(job: FineTuningJob):
+    from tuning import services as tuning_services
+
+    def note(suite: str) -> None:
+        tuning_services.job_event(job=job, message=f"Evaluating: {suite} suite (base and tuned model).",
+                                  data={"suite": suite})
+
+    return note
+
+
+def evaluation_resend_lost(*, now=None) -> list[str]:
+    """Queue the evaluation again for jobs that entered `evaluating` TUNEMARKET_QUEUED_RESEND_SECONDS ago and
+    have no evaluation run for their attempt (the message was lost before a worker took it). A worker that
+    dies mid-run needs no help: the task is acks_late, so the broker hands its message to another worker."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, Max, OuterRef
+
+    from tuning import conf as tuning_conf
+    from tuning import services as tuning_services
+    from tuning.models import JobEvent
+
+    from ..tasks import evaluation_run_task
+
+    now = now or timezone.now()
+    seconds = int(tuning_conf.get("TUNEMARKET_QUEUED_RESEND_SECONDS"))
+    runs = EvaluationRun.objects.filter(job=OuterRef("pk"), attempt=OuterRef("attempt"))
+    stale = (FineTuningJob.objects.filter(status=JobStatus.EVALUATING).annotate(
+        has_run=Exists(runs),
+        since=Max("events__created_at", filter=Q(events__to_status=JobStatus.EVALUATING)),
+        resent=Max("events__created_at", filter=Q(events__type="evaluation_resent")),
+    ).filter(Q(resent__isnull=True) | Q(resent__lt=now - timedelta(seconds=seconds)),
+             has_run=False, since__lt=now - timedelta(seconds=seconds)))
+    out = []
+    for job in stale[:200]:
+        with transaction.atomic():
+            tuning_services.job_event(
+                job=job, type="evaluation_resent", level=JobEvent.Level.WARN, data={"waited_seconds": seconds},
+                message=f"No worker started the evaluation within {seconds // 60} minutes; it was queued again.")
+            evaluation_run_task.delay_on_commit(job_id=job.pk)
+        out.append(job.public_id)
+    return out
+
+
+PROGRESS_WRITE_SECONDS = 2.0
+
+
+def _phase_recorder(run: EvaluationRun):
+    """A listener for the runner's phases that stores how far the run is, at most every two seconds
+    (and at every phase's start and end), for the job page and the API's `evaluation.progress`."""
+    import time
+
+    state: dict[str, Any] = {"phases": {}, "phase": "", "last": 0.0}
+
+    def record(phase: str, fraction: float) -> None:
+        state["phases"][phase] = round(fraction, 4)
+        state["phase"] = phase
+        now = time.monotonic()
+        if fraction in (0.0, 1.0) or now - state["last"] >= PROGRESS_WRITE_SECONDS:
+            state["last"] = now
+            EvaluationRun.objects.filter(pk=run.pk).update(
+                progress={"phases": dict(state["phases"]), "phase": phase})
+
+    return record
+
+
+def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
+    """Evaluate a job in `evaluating` against its base model and settle it through the gate.
+
+    Idempotent per training attempt: a completed run is returned as it is. The model work runs
+    outside any transaction; the verdict, the job's new status and the card are written in one.
+    """
+    from tuning import selectors as tuning_selectors
+    from tuning.backends.models import model_file_sha256
+
+    from ..suites import usage
+    from ..suites.runner import EvaluationInputs, evaluate_base_and_tuned, load_base_and_tuned
+
+    job = FineTuningJob.objects.select_related("listing", "organization").get(pk=job.pk)
+    done = EvaluationRun.objects.filter(job=job, attempt=job.attempt, status=EvaluationStatus.COMPLETED).first()
+    if done is not None:
+        return done
+    if job.status != JobStatus.EVALUATING:
+        raise Conflict(f"Job {job.public_id} is {job.status}, not evaluating.", code="job_not_evaluating")
+    config = conf.suite_config()
+    base_model = job.base_model or job.model
+    with transaction.atomic():
+        # A run left `running` by a worker that died is superseded by this one.
+        for stale in EvaluationRun.objects.select_for_update().filter(job=job, status=EvaluationStatus.RUNNING):
+            transition(stale, to=EvaluationStatus.FAILED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+                       reason="Superseded: the worker stopped before finishing.",
+                       updates={"error": "Superseded: the worker stopped before finishing.", "finished_at": timezone.now()})
+        run = EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=base_model,
+                                           suite_config=config.to_dict())
+    try:
+        adapter_dir = tuning_selectors.job_artifact_path(job)
+        run.base_model_sha256 = model_file_sha256(base_model)
+        run.adapter_sha256 = _adapter_sha256(adapter_dir)
+        EvaluationRun.objects.filter(pk=run.pk).update(base_model_sha256=run.base_model_sha256,
+                                                       adapter_sha256=run.adapter_sha256)
+        training_examples = tuning_selectors.job_training_examples(job)
+        inputs = EvaluationInputs(
+            validation_examples=tuning_selectors.job_validation_examples(job),
+            domain_examples=_domain_examples(job.listing),
+            system_prompt=(job.training_config or {}).get("system_prompt") or None,
+            training_system_prompts=usage.system_prompts(training_examples),
+            user_template=usage.user_template(training_examples),
+        )
+        model, tokenizer = load_base_and_tuned(base_model, adapter_dir)
+        report = evaluate_base_and_tuned(model, tokenizer, inputs, config, progress=_progress(job),
+                                         on_phase=_phase_recorder(run))
+        del model
+        verdict = gate.gate_verdict(report)
+    except Exception as exc:
+        logger.exception("Evaluation of %s failed", job.public_id)
+        with transaction.atomic():
+            failed = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+            if failed.status == EvaluationStatus.RUNNING:
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                transition(failed, to=EvaluationStatus.FAILED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+                           reason=error, updates={"error": error, "finished_at": timezone.now()})
+        raise
+    return _evaluation_settle(run=run, report=report, verdict=verdict)
+
+
+@transaction.atomic
+def _evaluation_settle(*, run: EvaluationRun, report: dict, verdict: gate.GateVerdict) -> EvaluationRun:
+    from tuning import services as tuning_services
+
+    job = FineTuningJob.objects.select_for_update().get(pk=run.job_id)
+    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    run.report = report
+    run.finished_at = timezone.now()
+    if job.status != JobStatus.EVALUATING or job.attempt != run.attempt or run.status != EvaluationStatus.RUNNING:
+        # Cancelled, re-queued or superseded meanwhile: keep the figures, decide nothing.
+        if run.status == EvaluationStatus.ABANDONED:
+            run.save(update_fields=["report", "finished_at"])
+        else:
+            transition(run, to=EvaluationStatus.ABANDONED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+                       reason=f"The job is {job.status} (attempt {job.attempt}); the verdict is not applied.",
+                       updates={"report": report, "finished_at": run.finished_at})
+        return run
+    transition(run, to=EvaluationStatus.COMPLETED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+               reason=f"The gate's verdict: {verdict.outcome}.", updates={
+                   "report": report, "finished_at": run.finished_at, "passed": verdict.passed,
+                   "outcome": verdict.outcome, "gate_reasons": verdict.reasons,
+                   "gate_checks": verdict.checks_as_dicts(), "gate_thresholds": dict(gate.THRESHOLDS)})
+    job = tuning_services.job_evaluation_finished(job=job, passed=verdict.passed, reasons=verdict.reasons,
+                                                  review=verdict.outcome == gate.REVIEW)
+    model_card_issue(job=job, run=run)
+    action = {gate.PASSED: "passed", gate.REVIEW: "sent_to_review"}.get(verdict.outcome, "blocked")
+    audit_record(action=f"evaluation.gate_{action}", organization=job.organization,
+                 target=run, job=job.public_id, reasons=verdict.reasons)
+    return run
+
+
+def _release_review_open(run: EvaluationRun) -> tuple[FineTuningJob, EvaluationRun]:
+    job = FineTuningJob.objects.select_for_update().get(pk=run.job_id)
+    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    if job.status != JobStatus.PENDING_RELEASE_REVIEW or run.outcome != gate.REVIEW or run.attempt != job.attempt:
+        raise Conflict(f"{run.public_id} is not waiting for a release review (the job is {job.status}).",
+                       code="not_pending_release_review")
+    if run.release_decision:
+        raise Conflict(f"{run.public_id} already has a release decision.", code="release_already_decided")
+    return job, run
+
+
+def _release_decision_record(run: EvaluationRun, *, actor: User, decision: str, reason: str) -> None:
+    if not (actor and actor.is_staff):
+        raise NotAllowed("Only a reviewer may decide a release review.")
+    if not reason.strip():
+        raise DomainError("A release decision needs a reason.", param="reason", code="reason_required")
+    run.release_decision = {"decision": decision, "reviewer": actor.email, "reviewer_id": actor.pk,
+                            "reason": reason.strip(), "at": timezone.now().isoformat()}
+    run.save(update_fields=["release_decision"])
+
+
+@transaction.atomic
+def release_review_approve(*, run: EvaluationRun, actor: User, reason: str) -> EvaluationRun:
+    """A reviewer releases a model the gate sent to human review (every point estimate passed; only an
+    interval reached past a floor). A blocked model can never be approved: it never reaches review."""
+    from tuning import services as tuning_services
+
+    job, run = _release_review_open(run)
+    _release_decision_record(run, actor=actor, decision="approve", reason=reason)
+    job = tuning_services.job_evaluation_finished(job=job, passed=True, actor=actor,
+                                                  reasons=[f"Released after human review by {actor.email}: {reason}"])
+    model_card_issue(job=job, run=run)
+    audit_record(action="evaluation.release_approved", actor=actor, organization=job.organization, target=run,
+                 job=job.public_id, reason=reason)
+    return run
+
+
+@transaction.atomic
+def release_review_block(*, run: EvaluationRun, actor: User, reason: str) -> EvaluationRun:
+    """A reviewer blocks a model the gate sent to human review; the payment hold is released."""
+    from tuning import services as tuning_services
+
+    job, run = _release_review_open(run)
+    _release_decision_record(run, actor=actor, decision="block", reason=reason)
+    job = tuning_services.job_evaluation_finished(job=job, passed=False, actor=actor,
+                                                  reasons=[f"Blocked after human review by {actor.email}: {reason}",
+                                                           *run.gate_reasons])
+    model_card_issue(job=job, run=run)
+    audit_record(action="evaluation.release_blocked", actor=actor, organization=job.organization, target=run,
+                 job=job.public_id, reason=reason)
+    return run

@@ -1,0 +1,57 @@
+"""Stripe webhooks: each event stored once (signature verified) and applied once."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import gateway
+from ..models import StripeEvent
+from .job_payments import job_payment_refresh
+from .licences import license_refresh
+
+
+# --- Stripe events ----------------------------------------------------------------------------
+def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent, bool]:
+    """Verify, store once, and queue processing after commit. Returns (event, created)."""
+    from ..tasks import stripe_event_process_task
+
+    data = gateway.webhook_event_construct(payload=payload, signature=signature)
+    obj = (data.get("data") or {}).get("object") or {}
+    with transaction.atomic():
+        event, created = StripeEvent.objects.get_or_create(
+            event_id=str(data["id"]),
+            defaults={"type": str(data["type"]), "object_id": str(obj.get("id") or "")[:100], "payload": data},
+        )
+        if event.processed_at is None:
+            stripe_event_process_task.delay_on_commit(event_pk=event.pk)
+    return event, created
+
+
+def stripe_event_process(*, event_pk: int) -> str:
+    """Apply one stored event, once: a row lock plus processed_at make concurrent and repeated runs no-ops."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if event.processed_at is not None:
+            return "already processed"
+        result = _event_apply(event)
+        event.processed_at = timezone.now()
+        event.result = result[:200]
+        event.save(update_fields=["processed_at", "result"])
+    return result
+
+
+def _event_apply(event: StripeEvent) -> str:
+    obj = (event.payload.get("data") or {}).get("object") or {}
+    reason = f"Stripe event {event.type}"
+    if event.type.startswith("customer.subscription."):
+        license = license_refresh(subscription_id=obj["id"], reason=reason, stripe_event_id=event.event_id)
+        return f"licence {license.public_id} {license.status}" if license else "no licence for this subscription"
+    if event.type.startswith("invoice."):
+        sub_id = gateway.invoice_subscription_id(obj)
+        if not sub_id:
+            return "invoice without subscription: ignored"
+        license = license_refresh(subscription_id=sub_id, reason=reason, stripe_event_id=event.event_id)
+        return f"licence {license.public_id} {license.status}" if license else "no licence for this subscription"
+    if event.type.startswith("payment_intent."):
+        return job_payment_refresh(payment_intent_id=obj["id"], reason=reason)
+    return "ignored"

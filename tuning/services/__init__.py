@@ -1,0 +1,87 @@
+"""Writes for dataset files and fine-tuning jobs, by sub-domain:
+
+- `state`: `job_transition` (the only way a job's status changes) and `job_event`;
+- `datasets`: `file_*`;
+- `jobs`: creation, the provider's answer, review and gate outcomes, cancel, delivery (the orchestrator);
+- `worker`: the training worker's fenced writes and the reaper;
+- `inference_logs`: a row per chat completion.
+
+`grep -rn "^def " tuning/services/` lists every action.
+"""
+from .state import (
+    StaleAttempt,
+    job_event,
+    job_transition,
+)
+from .datasets import (
+    file_content_read,
+    file_delete,
+    file_samples_read,
+    file_upload,
+    file_validate,
+)
+from .jobs import (
+    TooManyRejections,
+    fine_tuned_model_id,
+    job_accept_delivery,
+    job_cancel,
+    job_create,
+    job_create_allowed,
+    job_estimate,
+    job_evaluation_failed,
+    job_evaluation_finished,
+    job_provider_accept,
+    job_provider_decline,
+    job_review_decided,
+    job_system_prompt,
+    job_training_split,
+)
+from .worker import (
+    job_claim,
+    job_heartbeat,
+    job_note,
+    job_reap_expired_leases,
+    job_record_checkpoint,
+    job_record_progress,
+    job_resend_unclaimed,
+    job_training_failed,
+    job_training_finished,
+)
+from .inference_logs import (
+    inference_log_record,
+)
+
+__all__ = [
+    "StaleAttempt",
+    "job_event",
+    "job_transition",
+    "file_content_read",
+    "file_delete",
+    "file_samples_read",
+    "file_upload",
+    "file_validate",
+    "TooManyRejections",
+    "fine_tuned_model_id",
+    "job_accept_delivery",
+    "job_cancel",
+    "job_create",
+    "job_create_allowed",
+    "job_estimate",
+    "job_evaluation_failed",
+    "job_evaluation_finished",
+    "job_provider_accept",
+    "job_provider_decline",
+    "job_review_decided",
+    "job_system_prompt",
+    "job_training_split",
+    "job_claim",
+    "job_heartbeat",
+    "job_note",
+    "job_reap_expired_leases",
+    "job_record_checkpoint",
+    "job_record_progress",
+    "job_resend_unclaimed",
+    "job_training_failed",
+    "job_training_finished",
+    "inference_log_record",
+]
