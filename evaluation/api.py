@@ -1,8 +1,10 @@
-"""GET /v1/fine_tuning/jobs/{id}/evaluation and GET /v1/models/{id}/card (JSON or ?format=md)."""
+"""GET /v1/fine_tuning/jobs/{id}/evaluation, GET /v1/models/{id}/card (JSON or ?format=md) and the public
+GET /v1/transparency."""
 from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,3 +45,13 @@ class ModelCardView(APIView):
             text = cards.render_markdown(cards.load_card(card.document))
             return HttpResponse(text.encode("utf-8"), content_type="text/markdown; charset=utf-8")
         return HttpResponse(card.document.encode("utf-8"), content_type="application/json")
+
+
+class TransparencyView(APIView):
+    """Public: every released model with its gate verdict, card hash and status, and aggregate counts."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(selectors.transparency_report())

@@ -9,6 +9,9 @@
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -27,3 +30,28 @@ def signing_key_setting() -> str:
 def dev_key_path() -> Path:
     var_dir = Path(getattr(settings, "VAR_DIR", Path(settings.BASE_DIR) / "var"))
     return var_dir / "keys" / "model-card-ed25519.pem"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a released model's safety rests on: the suites and the gate, the guard and its detectors, and
+# the platform bases (their committed adapters' manifests). A change to any of them re-checks every
+# released model.
+SAFETY_SOURCES = (
+    "evaluation/gate.py", "evaluation/suites/safety.py", "evaluation/suites/runner.py", "review/guard.py",
+    "review/judge.py", "review/refusal.py", "review/rules.py", "review/exemplars.py",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _sources_digest() -> str:
+    digest = hashlib.sha256()
+    paths = [ROOT / p for p in SAFETY_SOURCES] + sorted((ROOT / "tuning/platform_base/adapters").glob("*/manifest.json"))
+    for path in paths:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def safety_fingerprint() -> str:
+    """SHA-256 over the safety sources and the suite configuration in force."""
+    config = json.dumps(suite_config().to_dict(), sort_keys=True, default=str)
+    return hashlib.sha256((_sources_digest() + config).encode()).hexdigest()

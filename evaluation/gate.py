@@ -3,7 +3,7 @@
 A tuned model is released only when, on the same items:
 
 Absolute floors (whatever its base did), measured on generated answers labelled by the harm judge
-(suites/judge.py), twice or more: with no system prompt at all, and with the job's composed system
+(review/judge.py), twice or more: with no system prompt at all, and with the job's composed system
 prompt and the user wrapper found in its training data (plus each further system prompt the training
 data uses). The harmful prompts include jailbreak-style wrappers, paraphrases and misspellings.
 

@@ -106,6 +106,11 @@ EVALUATION_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class RunKind(models.TextChoices):
+    RELEASE = "release"  # the evaluation that decides the release
+    RECHECK = "recheck"  # a released model re-evaluated after the suites, the guard or the platform base changed
+
+
 class EvaluationRun(models.Model):
     """One evaluation of a trained adapter against its base model, and the release gate's verdict."""
 
@@ -118,6 +123,10 @@ class EvaluationRun(models.Model):
     base_model_sha256 = models.CharField(max_length=64, editable=False)
     adapter_sha256 = models.CharField(max_length=64, editable=False)
     suite_config = models.JSONField(default=dict, editable=False)
+    kind = models.CharField(max_length=10, choices=RunKind.choices, default=RunKind.RELEASE, editable=False)
+    # evaluation.conf.safety_fingerprint() when the run started: a released model whose latest run has
+    # another fingerprint is re-checked (evaluation.services.evaluation_rechecks_queue).
+    safety_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     report = models.JSONField(default=dict, editable=False)
     # The release gate's verdict: read-only, and nothing anywhere overrides it.
     passed = models.BooleanField(null=True, editable=False)
@@ -138,7 +147,7 @@ class EvaluationRun(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["job", "attempt"], condition=models.Q(status="completed"),
+                fields=["job", "attempt"], condition=models.Q(status="completed", kind="release"),
                 name="evaluation_one_completed_run_per_attempt",
             ),
         ]

@@ -50,7 +50,13 @@ def evaluation_report_page(request, job_id: str):
     })
 
 
+def transparency_page(request):
+    """Public: the released models and what the gate and the guard did, with no private data."""
+    return render(request, "evaluation/transparency.html", {"report": selectors.transparency_report()})
+
+
 urlpatterns = [
+    path("transparency/", transparency_page, name="transparency-page"),
     path("jobs/<str:job_id>/evaluation", evaluation_report_page, name="evaluation-report-page"),
     path("models/<str:model_id>/card", model_card_page, name="model-card-page"),
 ]

@@ -230,3 +230,63 @@ def model_card_get(*, user: User, model_id: str) -> ModelCard:
     if card is None:
         raise NotFound(f"No model card for '{model_id}'.", param="model_id", code="model_card_not_found")
     return card
+
+
+# --- transparency -----------------------------------------------------------------------------------
+HEADLINE_KEYS = ("name", "label", "passed", "base", "tuned", "delta", "limit", "outcome")
+
+
+def transparency_report() -> dict[str, Any]:
+    """Every model that was released, with no private data: base, technique, domain, provider, the gate's
+    verdict with its headline figures, the card's hash and the current status; and aggregate counts.
+
+    No customer name, use case, data or conversation appears. A constant number of queries."""
+    from django.db.models import Count, Q
+
+    from tuning.models import InferenceLog, ModelStatus
+
+    jobs = list(FineTuningJob.objects.filter(status=JobStatus.SUCCEEDED).exclude(fine_tuned_model="")
+                .select_related("listing", "provider").order_by("-finished_at", "-id"))
+    runs: dict[int, EvaluationRun] = {}
+    for run in (EvaluationRun.objects.filter(job__in=jobs, status=EvaluationStatus.COMPLETED)
+                .only("job_id", "passed", "outcome", "gate_checks", "kind", "finished_at")
+                .order_by("job_id", "-finished_at", "-id")):
+        runs.setdefault(run.job_id, run)
+    card_hashes = dict(ModelCard.objects.filter(job__in=jobs).values_list("job_id", "card_sha256"))
+    models = []
+    for job in jobs:
+        run = runs.get(job.pk)
+        if run is None:
+            continue
+        models.append({
+            # The job's opaque id, not the model id (which carries the customer organisation's slug).
+            "id": job.public_id,
+            "base_model": job.model,
+            "technique": (job.method or {}).get("type", "supervised"),
+            "domain": job.listing.domain,
+            "provider": job.provider.name,
+            "released_at": int(job.finished_at.timestamp()) if job.finished_at else None,
+            "gate": {"passed": bool(run.passed), "outcome": run.outcome, "last_checked": run.kind,
+                     "checks": [{k: c.get(k) for k in HEADLINE_KEYS if k in c} for c in run.gate_checks or []]},
+            "card_sha256": card_hashes.get(job.pk),
+            "status": job.model_status,
+        })
+    blocked_models = FineTuningJob.objects.filter(status=JobStatus.BLOCKED).count()
+    guard = InferenceLog.objects.aggregate(
+        requests=Count("id"), blocked_inputs=Count("id", filter=Q(guard_stage="input")),
+        blocked_outputs=Count("id", filter=Q(guard_stage="output")))
+    return {
+        "object": "transparency_report",
+        "generated_at": int(timezone.now().timestamp()),
+        "models": models,
+        "totals": {
+            "released": len(models),
+            "active": sum(m["status"] == ModelStatus.ACTIVE for m in models),
+            "suspended": sum(m["status"] == ModelStatus.SUSPENDED for m in models),
+            "revoked": sum(m["status"] == ModelStatus.REVOKED for m in models),
+            "blocked_by_gate": blocked_models,
+            "chat_requests": guard["requests"],
+            "guard_blocked_inputs": guard["blocked_inputs"],
+            "guard_blocked_outputs": guard["blocked_outputs"],
+        },
+    }

@@ -236,3 +236,18 @@ def category_bars(rows: Sequence[dict], *, title: str, value_label: str = "Rate"
         body.append(f'<text x="{WIDTH - right + 6}" y="{y + 15}">{float(r["tuned"]):.0%}</text>')
     body.append(f'<text x="{left + pw / 2}" y="{height - 4}" text-anchor="middle">{escape(value_label)}</text>')
     return head + "".join(body) + tail
+
+
+def monitoring_chart(days: Sequence[dict], *, title: str = "Requests and guard interventions per day") -> str:
+    """A released model's monitoring counts (tuning.selectors.model_monitoring's ``days``) over time:
+    requests, inputs and answers the guard blocked, and user reports; x is days before today."""
+    n = len(days)
+    series = [
+        ("Requests", [(i - n + 1, float(d["requests"])) for i, d in enumerate(days)]),
+        ("Blocked inputs", [(i - n + 1, float(sum(d["blocked_inputs"].values()))) for i, d in enumerate(days)]),
+        ("Blocked answers", [(i - n + 1, float(sum(d["blocked_outputs"].values()))) for i, d in enumerate(days)]),
+        ("User reports", [(i - n + 1, float(d["reports"])) for i, d in enumerate(days)]),
+    ]
+    if not any(y for _, pts in series for _, y in pts):
+        series = [(label, []) for label, _ in series]
+    return line_chart(series, title=title, x_label="Days before today", y_label="Count")

@@ -43,3 +43,21 @@ def evaluation_run_task(job_id: int) -> None:
         from tuning.services import job_evaluation_failed
 
         job_evaluation_failed(job=job, message=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def evaluation_recheck_task(job_id: int) -> None:
+    """Re-evaluate one released model after a safety change (routed to the training queue)."""
+    job = FineTuningJob.objects.filter(pk=job_id, status=JobStatus.SUCCEEDED).first()
+    if job is None:
+        return
+    try:
+        services.evaluation_recheck(job=job)
+    except Conflict:
+        return
+
+
+@shared_task(ignore_result=True)
+def evaluation_rechecks_queue_task() -> None:
+    """Periodic: queue a re-check of every released model evaluated under other safety sources or suites."""
+    services.evaluation_rechecks_queue()

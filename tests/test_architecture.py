@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBAPPS = {("tuning", "backends"): "backends", ("tuning", "platform_base"): "platform_base"}
 APPS = {"core", "accounts", "marketplace", "tuning", "payments", "review", "evaluation", *SUBAPPS.values()}
 ENTRY_MODULES = {"api", "pages", "admin", "urls", "tasks", "apps", "views", "serializers",
-                 "build", "card", "measure", "check_data", "compose_data"}
+                 "build", "card", "measure", "check_data", "compose_data", "guard_quality"}
 
 
 def _app(parts: tuple[str, ...] | list[str]) -> str | None:

@@ -6,7 +6,7 @@ selector, return a dict built by an `*_out` function.
 """
 from __future__ import annotations
 
-import secrets
+import json
 import time
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -26,7 +26,7 @@ from evaluation.selectors import job_evaluation_out, job_review_out
 
 from . import conf, inference, selectors, services
 from .files import EncryptedUpload, EncryptingUploadHandler
-from .models import USE_CASE_MAX_CHARS, DatasetFile, FineTuningJob, JobCheckpoint, JobEvent
+from .models import REPORT_REASON_MAX_CHARS, USE_CASE_MAX_CHARS, DatasetFile, FineTuningJob, JobCheckpoint, JobEvent
 
 
 # --- output shapes ----------------------------------------------------------------------------------
@@ -362,14 +362,24 @@ class ChatIn(serializers.Serializer):
     seed = serializers.IntegerField(required=False, allow_null=True)
     n = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1)
     stream = serializers.BooleanField(required=False, default=False)
+    stream_options = serializers.DictField(required=False, allow_null=True)
 
-    def validate_stream(self, value):
-        if value:
-            raise serializers.ValidationError("Streaming is not supported; send stream=false.")
-        return value
+
+def _usage(result: dict) -> dict:
+    return {"prompt_tokens": result["prompt_tokens"], "completion_tokens": result["completion_tokens"],
+            "total_tokens": result["prompt_tokens"] + result["completion_tokens"]}
+
+
+def _sse(data) -> bytes:
+    return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
 
 
 class ChatCompletionView(APIView):
+    """OpenAI's chat completions, every answer through the guard (tuning.inference).
+
+    ``stream=true`` answers with server-sent events in OpenAI's chunk format; a guard intervention
+    ends the stream with ``finish_reason: "content_filter"`` and the policy category."""
+
     @extend_schema(request=ChatIn, responses={200: dict})
     def post(self, request):
         data = ChatIn(data=request.data)
@@ -380,25 +390,94 @@ class ChatCompletionView(APIView):
         if max_tokens > cap:
             raise DomainError(f"max_tokens must be at most {cap}.", param="max_tokens", code="invalid_max_tokens")
         temperature = v.get("temperature")
-        result = inference.chat_completion(
-            user=request.user, model_id=v["model"], messages=v["messages"], max_tokens=max_tokens,
-            temperature=1.0 if temperature is None else temperature, seed=v.get("seed"),
-        )
+        kwargs = dict(user=request.user, model_id=v["model"], messages=v["messages"], max_tokens=max_tokens,
+                      temperature=1.0 if temperature is None else temperature, seed=v.get("seed"))
+        created = int(time.time())
+        if v.get("stream"):
+            completion_id, events = inference.chat_completion_stream(**kwargs)
+            include_usage = bool((v.get("stream_options") or {}).get("include_usage"))
+            return _stream_response(completion_id, events, model=v["model"], created=created,
+                                    include_usage=include_usage)
+        result = inference.chat_completion(**kwargs)
         return Response({
-            "id": "chatcmpl-" + secrets.token_hex(12),
+            "id": result["id"],
             "object": "chat.completion",
-            "created": int(time.time()),
+            "created": created,
             "model": v["model"],
             "choices": [{
                 "index": 0,
-                "message": {"role": "assistant", "content": result["text"], "refusal": None},
+                "message": {"role": "assistant", "content": result["text"],
+                            "refusal": result["text"] if result["content_filter"] else None},
                 "finish_reason": result["finish_reason"],
+                "content_filter": result["content_filter"],
                 "logprobs": None,
             }],
-            "usage": {
-                "prompt_tokens": result["prompt_tokens"],
-                "completion_tokens": result["completion_tokens"],
-                "total_tokens": result["prompt_tokens"] + result["completion_tokens"],
-            },
+            "usage": _usage(result),
             "system_fingerprint": None,
         })
+
+
+def _stream_response(completion_id: str, events, *, model: str, created: int, include_usage: bool):
+    def chunk(delta: dict, finish_reason=None, **extra) -> dict:
+        return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
+                "system_fingerprint": None,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None, **extra}]}
+
+    def body():
+        yield _sse(chunk({"role": "assistant", "content": ""}))
+        for kind, value in events:
+            if kind == "delta":
+                yield _sse(chunk({"content": value}))
+                continue
+            yield _sse(chunk({}, value["finish_reason"], content_filter=value["content_filter"]))
+            if include_usage:
+                yield _sse({"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                            "model": model, "choices": [], "usage": _usage(value)})
+        yield b"data: [DONE]\n\n"
+
+    response = StreamingHttpResponse(body(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+class CompletionReportIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=REPORT_REASON_MAX_CHARS, allow_blank=False, trim_whitespace=True)
+    include_content = serializers.BooleanField(required=False, default=False)
+    content = serializers.JSONField(required=False, allow_null=True)
+
+
+def completion_report_out(report) -> dict:
+    return {"id": report.public_id, "object": "chat.completion.report", "completion_id": report.log.completion_id,
+            "model": report.model, "reason": report.reason, "content_included": bool(report.content_encrypted),
+            "status": report.status, "created_at": _ts(report.created_at)}
+
+
+class CompletionReportView(APIView):
+    """Report a chat completion your organisation received; it enters the admin's review queue."""
+
+    @extend_schema(request=CompletionReportIn, responses={201: dict})
+    def post(self, request, completion_id: str):
+        data = CompletionReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        report = services.completion_report_create(
+            user=request.user, completion_id=completion_id, reason=v["reason"],
+            include_content=v["include_content"], content=v.get("content"),
+        )
+        return Response(completion_report_out(report), status=201)
+
+
+class ModelMonitoringView(APIView):
+    """Per-day counts for a fine-tuned model: requests, guard blocks by category, user reports."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, model_id: str):
+        job = selectors.model_visible(user=request.user, model_id=model_id)
+        raw = request.query_params.get("days", "30")
+        if not raw.isdigit() or not 1 <= int(raw) <= 365:
+            raise DomainError("days must be a whole number from 1 to 365.", param="days", code="invalid_days")
+        counts = selectors.model_monitoring(job, days=int(raw))
+        return Response({"object": "model.monitoring", "model": model_id, "status": job.model_status,
+                         "status_reason": job.model_status_reason, **counts,
+                         "window": services.model_window(job)})

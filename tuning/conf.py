@@ -55,6 +55,14 @@ DEFAULTS: dict[str, object] = {
     # Inference: the most new tokens one chat completion may ask for, and loaded models kept.
     "TUNEMARKET_INFERENCE_MAX_TOKENS": 256,
     "TUNEMARKET_INFERENCE_CACHE_SIZE": 2,
+    # Monitoring after release (tuning.services.monitoring.model_watch): a model is suspended at once when
+    # more than BLOCKED_OUTPUT_RATE of its last WINDOW answers (at least MIN_COMPLETIONS of them) were
+    # blocked by the guard, or when REPORT_LIMIT user reports (not dismissed) arrive within REPORT_DAYS.
+    "TUNEMARKET_MONITOR_WINDOW": 50,
+    "TUNEMARKET_MONITOR_MIN_COMPLETIONS": 10,
+    "TUNEMARKET_MONITOR_BLOCKED_OUTPUT_RATE": 0.2,
+    "TUNEMARKET_MONITOR_REPORT_LIMIT": 3,
+    "TUNEMARKET_MONITOR_REPORT_DAYS": 7,
     # Fault injection, for the fault tests only (tests/tuning/worker_settings.py sets them).
     # Sleep this long after every training step, so a test can kill a worker mid-training.
     "TUNEMARKET_FAULT_STEP_DELAY_SECONDS": 0.0,

@@ -6,18 +6,21 @@ survives between requests.
 """
 from __future__ import annotations
 
+import secrets
 import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import DomainError, NotAllowed, NotFound
-
 from evaluation.services import model_is_released
+from review import guard
 
-from . import conf, selectors, services
-from .models import FineTuningJob
+from . import conf, selectors, services, tokens
+from .models import FineTuningJob, ModelStatus
 
 _backends: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -37,7 +40,8 @@ def resolve_model(*, user, model_id: str, param: str = "model") -> FineTuningJob
     """None for a base model; the job for a fine-tuned one the caller may use.
 
     A model that did not pass (or no longer passes) the release gate is refused to everyone (403);
-    another organisation's model does not exist for the caller (404).
+    another organisation's model does not exist for the caller (404); a suspended or revoked one is
+    refused to its owner (403, ``model_suspended`` / ``model_revoked``).
     """
     if model_id in selectors.base_model_ids():
         return None
@@ -51,12 +55,39 @@ def resolve_model(*, user, model_id: str, param: str = "model") -> FineTuningJob
         )
     if user.organization is None or job.organization_id != user.organization.pk:
         raise NotFound(f"The model '{model_id}' does not exist or you do not have access to it.", param=param, code="model_not_found")
+    if job.model_status != ModelStatus.ACTIVE:
+        raise NotAllowed(
+            f"The model '{model_id}' is {job.model_status}: {job.model_status_reason}",
+            param=param, code=f"model_{job.model_status}",
+        )
     return job
 
 
-def chat_completion(
-    *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
-) -> dict[str, Any]:
+def new_completion_id() -> str:
+    return "chatcmpl-" + secrets.token_hex(12)
+
+
+@dataclass
+class _Call:
+    """One chat completion, prepared: which model runs, with which messages."""
+
+    user: Any
+    model_id: str
+    job: FineTuningJob | None
+    backend: Any
+    base_model: str
+    adapter: Any
+    request_messages: list[dict[str, str]]  # what the caller sent (the guard screens these)
+    chat: list[dict[str, str]]  # with the model's own system prompt, as it learnt
+    prompt_tokens: int
+    max_tokens: int
+    temperature: float
+    seed: int | None
+    id: str = field(default_factory=new_completion_id)
+    started: float = field(default_factory=time.monotonic)
+
+
+def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: float, seed: int | None) -> _Call:
     job = resolve_model(user=user, model_id=model_id)
     if job is None:
         backend = backend_for(str(conf.get("TUNEMARKET_TRAINING_BACKEND")))
@@ -65,30 +96,115 @@ def chat_completion(
         backend = backend_for(job.backend)
         base_model, adapter = job.base_model, selectors.job_artifact_path(job)
         system_prompt = (job.training_config or {}).get("system_prompt")
-    chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+    request_messages = [{"role": m["role"], "content": m["content"]} for m in messages]
+    chat = list(request_messages)
     if system_prompt and chat[0]["role"] != "system":
         # The model learnt with this system prompt (the recipe's and the persona's); answer with it too.
         chat = [{"role": "system", "content": system_prompt}, *chat]
-    from . import tokens
-
     prompt_tokens = tokens.count_prompt_tokens(base_model, chat)
     if prompt_tokens + max_tokens > CONTEXT_TOKENS:
         raise DomainError(
             f"The messages hold {prompt_tokens} tokens; with max_tokens={max_tokens} that exceeds the "
             f"{CONTEXT_TOKENS}-token context.", param="messages", code="context_length_exceeded",
         )
-    started = time.monotonic()
-    model, tokenizer = backend.load_for_inference(base_model, adapter)
-    result = backend.generate(model, tokenizer, chat, max_new_tokens=max_tokens, temperature=temperature, seed=seed)
-    latency_ms = int((time.monotonic() - started) * 1000)
+    return _Call(user=user, model_id=model_id, job=job, backend=backend, base_model=base_model, adapter=adapter,
+                 request_messages=request_messages, chat=chat, prompt_tokens=prompt_tokens, max_tokens=max_tokens,
+                 temperature=temperature, seed=seed)
+
+
+def _finish(call: _Call, *, text: str, finish_reason: str, prompt_tokens: int, completion_tokens: int,
+            verdict: guard.GuardVerdict | None) -> dict[str, Any]:
+    blocked = verdict is not None and verdict.blocked
     services.inference_log_record(
-        user=user, model=model_id, job=job, prompt_tokens=result.prompt_tokens,
-        completion_tokens=result.completion_tokens, latency_ms=latency_ms, finish_reason=result.finish_reason,
+        user=call.user, model=call.model_id, job=call.job, prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens, latency_ms=int((time.monotonic() - call.started) * 1000),
+        finish_reason=finish_reason, completion_id=call.id, guard_stage=verdict.stage if blocked else "",
+        guard_category=verdict.category if blocked else "", answer=text,
     )
     return {
-        "text": result.text, "finish_reason": result.finish_reason, "prompt_tokens": result.prompt_tokens,
-        "completion_tokens": result.completion_tokens,
+        "id": call.id, "text": text, "finish_reason": finish_reason, "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens, "content_filter": verdict.public() if blocked else None,
     }
+
+
+def chat_completion(
+    *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
+) -> dict[str, Any]:
+    """Answer a chat through the guard (review/guard.py): every model, every interface, no exceptions.
+
+    A harmful request is answered with a refusal and never reaches the model; a harmful answer is
+    replaced by one. Either way ``finish_reason`` is ``content_filter`` and ``content_filter`` names the
+    stage and the policy category."""
+    call = _prepare(user=user, model_id=model_id, messages=messages, max_tokens=max_tokens,
+                    temperature=temperature, seed=seed)
+    screened = guard.screen_input(call.request_messages)
+    if screened.blocked:
+        return _finish(call, text=guard.refusal_text(screened), finish_reason="content_filter",
+                       prompt_tokens=call.prompt_tokens, completion_tokens=0, verdict=screened)
+    model, tokenizer = call.backend.load_for_inference(call.base_model, call.adapter)
+    result = call.backend.generate(model, tokenizer, call.chat, max_new_tokens=max_tokens, temperature=temperature,
+                                   seed=seed)
+    answer = guard.screen_output(call.request_messages, result.text, suspicion=screened.suspicion)
+    if answer.blocked:
+        return _finish(call, text=guard.refusal_text(answer), finish_reason="content_filter",
+                       prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens, verdict=answer)
+    return _finish(call, text=result.text, finish_reason=result.finish_reason, prompt_tokens=result.prompt_tokens,
+                   completion_tokens=result.completion_tokens, verdict=None)
+
+
+def chat_completion_stream(
+    *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
+) -> tuple[str, Iterator[tuple[str, Any]]]:
+    """``(completion id, events)``: ``("delta", text)`` items, then one ``("done", result)``.
+
+    Resolving the model and the input guard run before this returns, so a refused call is an
+    ordinary error response, not a broken stream. The answer is screened as it streams
+    (``guard.StreamGuard`` holds back a window), so harmful text is never sent."""
+    call = _prepare(user=user, model_id=model_id, messages=messages, max_tokens=max_tokens,
+                    temperature=temperature, seed=seed)
+    screened = guard.screen_input(call.request_messages)
+
+    def events() -> Iterator[tuple[str, Any]]:
+        if screened.blocked:
+            text = guard.refusal_text(screened)
+            yield "delta", text
+            yield "done", _finish(call, text=text, finish_reason="content_filter", prompt_tokens=call.prompt_tokens,
+                                  completion_tokens=0, verdict=screened)
+            return
+        model, tokenizer = call.backend.load_for_inference(call.base_model, call.adapter)
+        watcher = guard.StreamGuard(call.request_messages, suspicion=screened.suspicion)
+        sent: list[str] = []
+        result = None
+        for item in call.backend.generate_stream(model, tokenizer, call.chat, max_new_tokens=max_tokens,
+                                                 temperature=temperature, seed=seed):
+            if isinstance(item, str):
+                out = watcher.feed(item)
+                if out:
+                    sent.append(out)
+                    yield "delta", out
+                if watcher.verdict.blocked:
+                    break
+            else:
+                result = item
+        if not watcher.verdict.blocked:
+            rest = watcher.finish()
+            if rest:
+                sent.append(rest)
+                yield "delta", rest
+        completion_tokens = result.completion_tokens if result is not None else tokens.count_text_tokens(
+            call.base_model, watcher.text)
+        if watcher.verdict.blocked:
+            # What was sent stays sent (it was screened); the rest is withheld and the stream ends here.
+            notice = " " + guard.refusal_text(watcher.verdict)
+            yield "delta", notice
+            yield "done", _finish(call, text="".join(sent) + notice, finish_reason="content_filter",
+                                  prompt_tokens=call.prompt_tokens, completion_tokens=completion_tokens,
+                                  verdict=watcher.verdict)
+            return
+        yield "done", _finish(call, text="".join(sent), finish_reason=result.finish_reason if result else "stop",
+                              prompt_tokens=call.prompt_tokens, completion_tokens=completion_tokens, verdict=None)
+
+    return call.id, events()
 
 
 def adapter_archive(job: FineTuningJob):

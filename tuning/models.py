@@ -95,6 +95,21 @@ class DatasetFile(models.Model):
 USE_CASE_MAX_CHARS = 4000
 
 
+class ModelStatus(models.TextChoices):
+    """A released model's standing after release (monitoring can suspend it; a reviewer decides)."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+MODEL_TRANSITIONS: dict[str, set[str]] = {
+    ModelStatus.ACTIVE: {ModelStatus.SUSPENDED, ModelStatus.REVOKED},
+    ModelStatus.SUSPENDED: {ModelStatus.ACTIVE, ModelStatus.REVOKED},
+    ModelStatus.REVOKED: set(),
+}
+
+
 class FineTuningJob(models.Model):
     public_id = PublicIdField(prefix="ftjob-")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="fine_tuning_jobs")
@@ -143,6 +158,12 @@ class FineTuningJob(models.Model):
     # When a worker was last told (by a queue message) to train this job; the reaper re-sends a lost one.
     enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     delivery_accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # After release: suspended by monitoring (guard blocks, user reports, a failed re-check) or by a
+    # reviewer; reinstated or revoked by a reviewer (MODEL_TRANSITIONS, through core.states).
+    model_status = models.CharField(
+        max_length=16, choices=ModelStatus.choices, default=ModelStatus.ACTIVE, editable=False, db_index=True
+    )
+    model_status_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -215,7 +236,68 @@ class InferenceLog(models.Model):
     completion_tokens = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(default=0)
     finish_reason = models.CharField(max_length=20, blank=True)
+    # The chat completion's public id (chatcmpl-...), for reports.
+    completion_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    # What the guard did: "" (passed), "input" (the request was blocked) or "output" (the answer was
+    # replaced), and under which policy category. Never the content itself.
+    guard_stage = models.CharField(max_length=8, blank=True, db_index=True)
+    guard_category = models.CharField(max_length=40, blank=True)
+    # SHA-256 of the answer sent, so a reporter's submitted copy can be checked against it.
+    answer_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    UPHELD = "upheld"
+
+
+REPORT_TRANSITIONS: dict[str, set[str]] = {
+    ReportStatus.OPEN: {ReportStatus.DISMISSED, ReportStatus.UPHELD},
+    ReportStatus.DISMISSED: set(),
+    ReportStatus.UPHELD: set(),
+}
+
+REPORT_REASON_MAX_CHARS = 2000
+
+
+class CompletionReport(models.Model):
+    """A user's report of one chat completion, in the admin's review queue.
+
+    Content is kept only when the reporter submits it (``include_content``), encrypted like datasets
+    (tuning.crypto, AES-256-GCM under a per-report key wrapped by the master key)."""
+
+    public_id = PublicIdField(prefix="report-")
+    log = models.ForeignKey(InferenceLog, on_delete=models.CASCADE, related_name="reports")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="completion_reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    model = models.CharField(max_length=255, db_index=True)
+    job = models.ForeignKey(FineTuningJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    reason = models.TextField()
+    content_encrypted = models.BinaryField(null=True, blank=True, editable=False)
+    content_key = models.CharField(max_length=200, blank=True, editable=False)
+    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN,
+                              editable=False, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    decision_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.public_id or f"report #{self.pk}"
+
+
+class ServedModel(FineTuningJob):
+    """A released fine-tuned model, as monitoring sees it (the admin's monitoring view)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "released model (monitoring)"
+        verbose_name_plural = "released models (monitoring)"

@@ -229,6 +229,29 @@ def model_chat(request, model_id: str):
                                                 "model_id": model_id})
 
 
+@login_required
+def model_monitoring_page(request, model_id: str):
+    """A fine-tuned model's monitoring for its owner and its provider: counts per day as a chart."""
+    from evaluation import svg
+
+    try:
+        job = selectors.model_visible(user=request.user, model_id=model_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    counts = selectors.model_monitoring(job, days=30)
+    categories: dict[str, int] = {}
+    for day in counts["days"]:
+        for stage in ("blocked_inputs", "blocked_outputs"):
+            for category, n in day[stage].items():
+                categories[category] = categories.get(category, 0) + n
+    return render(request, "tuning/monitoring.html", {
+        "job": job, "model_id": model_id, "counts": counts, "window": services.model_window(job),
+        "chart": mark_safe(svg.monitoring_chart(counts["days"])),  # built from numbers only, escaped inside
+        "categories": sorted(categories.items(), key=lambda kv: -kv[1]),
+        "active_days": [d for d in reversed(counts["days"]) if d["requests"] or d["reports"]],
+    })
+
+
 urlpatterns = [
     path("files/", files_page, name="files-page"),
     path("jobs/<str:job_id>/", job_page, name="job-page"),
@@ -236,4 +259,5 @@ urlpatterns = [
     path("jobs/<str:job_id>/cancel", job_act, {"action": "cancel"}, name="job-cancel-page"),
     path("jobs/<str:job_id>/accept", job_act, {"action": "accept"}, name="job-accept-page"),
     path("models/<str:model_id>/chat", model_chat, name="model-chat-page"),
+    path("models/<str:model_id>/monitoring", model_monitoring_page, name="model-monitoring-page"),
 ]

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from core.errors import NotFound
@@ -169,3 +172,73 @@ def model_job(model_id: str) -> FineTuningJob | None:
         FineTuningJob.objects.select_related("organization", "artifact")
         .filter(fine_tuned_model=model_id).first()
     )
+
+
+# --- monitoring -------------------------------------------------------------------------------------
+def model_visible(*, user: User, model_id: str) -> FineTuningJob:
+    """A fine-tuned model for its owner (customer) or its provider; anyone else gets a 404."""
+    job = model_job(model_id)
+    if job is None or not jobs_visible_to(user.organization).filter(pk=job.pk).exists():
+        raise NotFound(f"The model '{model_id}' does not exist or you do not have access to it.", param="model_id",
+                       code="model_not_found")
+    return job
+
+
+def model_monitoring(job: FineTuningJob, *, days: int = 30, today=None) -> dict[str, Any]:
+    """Per day for the last ``days`` days: requests, guard blocks by stage and category, user reports.
+
+    Counts only: no content is read. Two queries, whatever the traffic."""
+    from .models import CompletionReport, InferenceLog
+
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    rows = (InferenceLog.objects.filter(job=job, created_at__date__gte=first)
+            .annotate(day=TruncDate("created_at")).values("day", "guard_stage", "guard_category")
+            .annotate(n=Count("id")))
+    reports = (CompletionReport.objects.filter(job=job, created_at__date__gte=first)
+               .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id")))
+    series = {first + timedelta(days=i): {"requests": 0, "blocked_inputs": {}, "blocked_outputs": {}, "reports": 0}
+              for i in range(days)}
+    for row in rows:
+        day = series.get(row["day"])
+        if day is None:
+            continue
+        day["requests"] += row["n"]
+        if row["guard_stage"] in ("input", "output"):
+            bucket = day["blocked_inputs" if row["guard_stage"] == "input" else "blocked_outputs"]
+            bucket[row["guard_category"]] = bucket.get(row["guard_category"], 0) + row["n"]
+    for row in reports:
+        if row["day"] in series:
+            series[row["day"]]["reports"] = row["n"]
+    out = [{"date": d.isoformat(), **v} for d, v in sorted(series.items())]
+    totals = {
+        "requests": sum(d["requests"] for d in out),
+        "blocked_inputs": sum(sum(d["blocked_inputs"].values()) for d in out),
+        "blocked_outputs": sum(sum(d["blocked_outputs"].values()) for d in out),
+        "reports": sum(d["reports"] for d in out),
+    }
+    return {"days": out, "totals": totals}
+
+
+def models_by_flagged_rate(*, days: int = 7) -> list[dict[str, Any]]:
+    """Released models with traffic in the last ``days`` days, most flagged first (for the admin).
+
+    Flagged = answers the guard blocked plus user reports, per request."""
+    from .models import CompletionReport, InferenceLog
+
+    since = timezone.now() - timedelta(days=days)
+    traffic = (InferenceLog.objects.filter(job__isnull=False, created_at__gte=since).values("job")
+               .annotate(requests=Count("id"), blocked_inputs=Count("id", filter=Q(guard_stage="input")),
+                         blocked_outputs=Count("id", filter=Q(guard_stage="output"))))
+    reports = dict(CompletionReport.objects.filter(job__isnull=False, created_at__gte=since).values("job")
+                   .annotate(n=Count("id")).values_list("job", "n"))
+    jobs = FineTuningJob.objects.in_bulk([row["job"] for row in traffic])
+    out = []
+    for row in traffic:
+        job = jobs[row["job"]]
+        n_reports = reports.get(row["job"], 0)
+        out.append({"job": job, "model": job.fine_tuned_model, "status": job.model_status,
+                    "requests": row["requests"], "blocked_inputs": row["blocked_inputs"],
+                    "blocked_outputs": row["blocked_outputs"], "reports": n_reports,
+                    "flagged_rate": (row["blocked_outputs"] + n_reports) / row["requests"]})
+    return sorted(out, key=lambda r: (-r["flagged_rate"], -r["requests"]))

@@ -54,3 +54,8 @@ def counter(base_model: str | None = None):
 
 def count_prompt_tokens(base_model: str, messages: list[dict[str, Any]]) -> int:
     return _render_len(tokenizer_for(base_model), messages)
+
+
+def count_text_tokens(base_model: str, text: str) -> int:
+    """Tokens of plain text (an answer), without special tokens."""
+    return _content_len(tokenizer_for(base_model), text)

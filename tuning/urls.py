@@ -21,5 +21,7 @@ urlpatterns = [
     path("models", api.ModelListView.as_view(), name="models"),
     path("models/<str:model_id>", api.ModelDetailView.as_view(), name="model-detail"),
     path("models/<str:model_id>/download", api.ModelDownloadView.as_view(), name="model-download"),
+    path("models/<str:model_id>/monitoring", api.ModelMonitoringView.as_view(), name="model-monitoring"),
     path("chat/completions", api.ChatCompletionView.as_view(), name="chat-completions"),
+    path("chat/completions/<str:completion_id>/report", api.CompletionReportView.as_view(), name="chat-completion-report"),
 ]

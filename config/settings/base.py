@@ -171,6 +171,8 @@ CELERY_TASK_ROUTES = {
     "tuning.tasks.job_run_task": {"queue": TUNEMARKET_TRAINING_QUEUE},
     # Evaluation is long model work too, so it runs where training runs.
     "evaluation.tasks.evaluation_run_task": {"queue": TUNEMARKET_TRAINING_QUEUE},
+    # Re-checks of released models after a safety change: the same model work, in the background.
+    "evaluation.tasks.evaluation_recheck_task": {"queue": TUNEMARKET_TRAINING_QUEUE},
 }
 # https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
 # Longer than the longest job, so Redis never re-delivers a message that a live worker still holds.
@@ -193,7 +195,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.capture_due_payments",
         "schedule": 3600.0,
     },
+    # Re-checks every released model whose evaluation ran under other safety suites, guard or platform
+    # base (evaluation.conf.safety_fingerprint); a model that now fails the gate is suspended.
+    "evaluation.rechecks_queue": {
+        "task": "evaluation.tasks.evaluation_rechecks_queue_task",
+        "schedule": 3600.0,
+    },
 }
+# Mail to model owners and providers (suspension, reinstatement): the console in development.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tunemarket <no-reply@tunemarket.test>")
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

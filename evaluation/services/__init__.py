@@ -19,6 +19,9 @@ from .request_review import (
 )
 from .runs import (
     PROGRESS_WRITE_SECONDS,
+    evaluation_recheck,
+    evaluation_rechecks_due,
+    evaluation_rechecks_queue,
     evaluation_resend_lost,
     evaluation_run,
     release_review_approve,
@@ -45,6 +48,9 @@ __all__ = [
     "review_reject",
     "review_screen",
     "PROGRESS_WRITE_SECONDS",
+    "evaluation_recheck",
+    "evaluation_rechecks_due",
+    "evaluation_rechecks_queue",
     "evaluation_resend_lost",
     "evaluation_run",
     "latest_completed_run",

@@ -16,9 +16,9 @@ from core.states import transition
 from tuning.models import FineTuningJob, JobStatus
 
 from .. import conf, gate
-from ..models import EVALUATION_TRANSITIONS, EvaluationRun, EvaluationStatus
+from ..models import EVALUATION_TRANSITIONS, EvaluationRun, EvaluationStatus, RunKind
 from .model_cards import model_card_issue
-from .releases import _adapter_sha256
+from .releases import _adapter_sha256, latest_completed_run
 
 logger = logging.getLogger(__name__)
 
@@ -97,37 +97,24 @@ def _phase_recorder(run: EvaluationRun):
     return record
 
 
-def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
-    """Evaluate a job in `evaluating` against its base model and settle it through the gate.
+def _supersede_running(job: FineTuningJob) -> None:
+    for stale in EvaluationRun.objects.select_for_update().filter(job=job, status=EvaluationStatus.RUNNING):
+        transition(stale, to=EvaluationStatus.FAILED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+                   reason="Superseded: the worker stopped before finishing.",
+                   updates={"error": "Superseded: the worker stopped before finishing.", "finished_at": timezone.now()})
 
-    Idempotent per training attempt: a completed run is returned as it is. The model work runs
-    outside any transaction; the verdict, the job's new status and the card are written in one.
-    """
+
+def _measure(job: FineTuningJob, run: EvaluationRun) -> tuple[dict, gate.GateVerdict]:
+    """Run every suite on base and tuned and apply the gate; a failure marks the run failed and raises."""
     from tuning import selectors as tuning_selectors
     from tuning.backends.models import model_file_sha256
 
     from ..suites import usage
     from ..suites.runner import EvaluationInputs, evaluate_base_and_tuned, load_base_and_tuned
 
-    job = FineTuningJob.objects.select_related("listing", "organization").get(pk=job.pk)
-    done = EvaluationRun.objects.filter(job=job, attempt=job.attempt, status=EvaluationStatus.COMPLETED).first()
-    if done is not None:
-        return done
-    if job.status != JobStatus.EVALUATING:
-        raise Conflict(f"Job {job.public_id} is {job.status}, not evaluating.", code="job_not_evaluating")
-    config = conf.suite_config()
-    base_model = job.base_model or job.model
-    with transaction.atomic():
-        # A run left `running` by a worker that died is superseded by this one.
-        for stale in EvaluationRun.objects.select_for_update().filter(job=job, status=EvaluationStatus.RUNNING):
-            transition(stale, to=EvaluationStatus.FAILED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
-                       reason="Superseded: the worker stopped before finishing.",
-                       updates={"error": "Superseded: the worker stopped before finishing.", "finished_at": timezone.now()})
-        run = EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=base_model,
-                                           suite_config=config.to_dict())
     try:
         adapter_dir = tuning_selectors.job_artifact_path(job)
-        run.base_model_sha256 = model_file_sha256(base_model)
+        run.base_model_sha256 = model_file_sha256(run.base_model)
         run.adapter_sha256 = _adapter_sha256(adapter_dir)
         EvaluationRun.objects.filter(pk=run.pk).update(base_model_sha256=run.base_model_sha256,
                                                        adapter_sha256=run.adapter_sha256)
@@ -139,11 +126,11 @@ def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
             training_system_prompts=usage.system_prompts(training_examples),
             user_template=usage.user_template(training_examples),
         )
-        model, tokenizer = load_base_and_tuned(base_model, adapter_dir)
-        report = evaluate_base_and_tuned(model, tokenizer, inputs, config, progress=_progress(job),
+        model, tokenizer = load_base_and_tuned(run.base_model, adapter_dir)
+        report = evaluate_base_and_tuned(model, tokenizer, inputs, conf.suite_config(), progress=_progress(job),
                                          on_phase=_phase_recorder(run))
         del model
-        verdict = gate.gate_verdict(report)
+        return report, gate.gate_verdict(report)
     except Exception as exc:
         logger.exception("Evaluation of %s failed", job.public_id)
         with transaction.atomic():
@@ -153,6 +140,28 @@ def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
                 transition(failed, to=EvaluationStatus.FAILED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
                            reason=error, updates={"error": error, "finished_at": timezone.now()})
         raise
+
+
+def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
+    """Evaluate a job in `evaluating` against its base model and settle it through the gate.
+
+    Idempotent per training attempt: a completed run is returned as it is. The model work runs
+    outside any transaction; the verdict, the job's new status and the card are written in one.
+    """
+    job = FineTuningJob.objects.select_related("listing", "organization").get(pk=job.pk)
+    done = EvaluationRun.objects.filter(job=job, attempt=job.attempt, status=EvaluationStatus.COMPLETED).first()
+    if done is not None:
+        return done
+    if job.status != JobStatus.EVALUATING:
+        raise Conflict(f"Job {job.public_id} is {job.status}, not evaluating.", code="job_not_evaluating")
+    config = conf.suite_config()
+    base_model = job.base_model or job.model
+    with transaction.atomic():
+        # A run left `running` by a worker that died is superseded by this one.
+        _supersede_running(job)
+        run = EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=base_model,
+                                           suite_config=config.to_dict(), safety_fingerprint=conf.safety_fingerprint())
+    report, verdict = _measure(job, run)
     return _evaluation_settle(run=run, report=report, verdict=verdict)
 
 
@@ -237,4 +246,72 @@ def release_review_block(*, run: EvaluationRun, actor: User, reason: str) -> Eva
     model_card_issue(job=job, run=run)
     audit_record(action="evaluation.release_blocked", actor=actor, organization=job.organization, target=run,
                  job=job.public_id, reason=reason)
+    return run
+
+
+# --- re-checks after a safety change -------------------------------------------------------------
+def evaluation_rechecks_due() -> list[FineTuningJob]:
+    """Released models (not revoked) whose latest completed evaluation ran under other safety sources or
+    suites than today's (conf.safety_fingerprint)."""
+    from tuning.models import ModelStatus
+
+    fingerprint = conf.safety_fingerprint()
+    jobs = (FineTuningJob.objects.filter(status=JobStatus.SUCCEEDED).exclude(fine_tuned_model="")
+            .exclude(model_status=ModelStatus.REVOKED))
+    latest: dict[int, str] = {}
+    for job_id, value in (EvaluationRun.objects.filter(job__in=jobs, status=EvaluationStatus.COMPLETED)
+                          .order_by("job_id", "-finished_at", "-id").values_list("job_id", "safety_fingerprint")):
+        latest.setdefault(job_id, value)
+    return [job for job in jobs if job.pk in latest and latest[job.pk] != fingerprint]
+
+
+def evaluation_rechecks_queue() -> list[str]:
+    """Queue a background re-check (the training queue) of every released model that is due."""
+    from .. import tasks
+
+    due = evaluation_rechecks_due()
+    for job in due:
+        transaction.on_commit(lambda pk=job.pk: tasks.evaluation_recheck_task.delay(pk))
+    return [job.public_id for job in due]
+
+
+def evaluation_recheck(*, job: FineTuningJob) -> EvaluationRun:
+    """Re-evaluate a released model with today's suites, gate and platform base sources.
+
+    Idempotent: a model already checked under today's fingerprint returns that run. A model that no
+    longer passes is suspended at once (its latest run decides model_is_released, so it is also
+    refused), and its owner and provider are told why by mail."""
+    from tuning import services as tuning_services
+    from tuning.models import ModelStatus
+
+    job = FineTuningJob.objects.select_related("listing", "organization").get(pk=job.pk)
+    if job.status != JobStatus.SUCCEEDED:
+        raise Conflict(f"Job {job.public_id} is {job.status}: only released models are re-checked.",
+                       code="job_not_released")
+    fingerprint = conf.safety_fingerprint()
+    latest = latest_completed_run(job)
+    if latest is not None and latest.safety_fingerprint == fingerprint:
+        return latest
+    with transaction.atomic():
+        _supersede_running(job)
+        run = EvaluationRun.objects.create(job=job, attempt=job.attempt, base_model=job.base_model or job.model,
+                                           suite_config=conf.suite_config().to_dict(), kind=RunKind.RECHECK,
+                                           safety_fingerprint=fingerprint)
+    report, verdict = _measure(job, run)
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+        now = timezone.now()
+        transition(run, to=EvaluationStatus.COMPLETED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+                   reason=f"Re-check after a safety change: {verdict.outcome}.", updates={
+                       "report": report, "finished_at": now, "passed": verdict.passed, "outcome": verdict.outcome,
+                       "gate_reasons": verdict.reasons, "gate_checks": verdict.checks_as_dicts(),
+                       "gate_thresholds": dict(gate.THRESHOLDS)})
+        audit_record(action=f"evaluation.recheck_{'passed' if verdict.passed else 'failed'}",
+                     organization=job.organization, target=run, job=job.public_id, reasons=verdict.reasons)
+        job.refresh_from_db()
+        if not verdict.passed and job.model_status == ModelStatus.ACTIVE:
+            reasons = "; ".join(verdict.reasons) or verdict.outcome
+            tuning_services.model_suspend(job=job, actor=None, reason=(
+                f"Re-checked after the safety suites, the guard or the platform base changed, the model no "
+                f"longer passes the release gate: {reasons}"))
     return run

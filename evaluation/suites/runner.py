@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from review import refusal
+from review import judge, refusal
 
-from . import calibration, core, judge, safety, stats, target
+from . import calibration, core, safety, stats, target
 from .scoring import ChoiceRequest, choice_probabilities, generate_greedy, score_choices, score_sequences
 
 

@@ -7,7 +7,7 @@ import inspect
 import numpy as np
 import pytest
 
-from evaluation.suites import judge, judge_labelled
+from review import judge, judge_labelled
 from review import refusal
 from review import embeddings
 

@@ -70,7 +70,7 @@ def test_a_blocked_model_is_refused_to_everyone_including_its_owner(api, custome
 def test_chat_requests_are_checked(api, customer):
     client = api.as_user(customer)
     assert chat(client, "gpt-4o").status_code == 404
-    assert chat(client, BASE, stream=True).json()["error"]["param"] == "stream"
+    assert chat(client, BASE, stream="yes please").json()["error"]["param"] == "stream"
     assert chat(client, BASE, max_tokens=100_000).json()["error"]["param"] == "max_tokens"
     bad_role = client.post("/v1/chat/completions", {"model": BASE, "messages": [{"role": "robot", "content": "x"}]}, format="json")
     assert bad_role.status_code == 400

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -276,6 +276,24 @@ class TrainingBackend(abc.ABC):
         seed: int | None = None,
     ) -> ChatCompletion:
         """Answer a chat (OpenAI message dicts) with the model's chat template."""
+
+    def generate_stream(
+        self,
+        model: Any,
+        tokenizer: Any,
+        messages: Sequence[dict[str, Any]],
+        *,
+        max_new_tokens: int = 64,
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> Iterator[str | ChatCompletion]:
+        """Text deltas as they are generated, then the ChatCompletion. A backend that cannot stream
+        answers in one delta (this default)."""
+        result = self.generate(model, tokenizer, messages, max_new_tokens=max_new_tokens, temperature=temperature,
+                               seed=seed)
+        if result.text:
+            yield result.text
+        yield result
 
 
 _BACKENDS: dict[str, Callable[[], TrainingBackend]] = {}

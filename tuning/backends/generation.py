@@ -1,7 +1,8 @@
 """Greedy and sampled generation with the chat template, for the backend's chat completions."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -13,17 +14,7 @@ from tuning.backends.chat import end_of_turn_token
 # --- inference -------------------------------------------------------------------------
 
 
-def generate(
-    model: Any,
-    tokenizer: Any,
-    messages: Sequence[dict[str, Any]],
-    max_new_tokens: int = 64,
-    temperature: float = 0.0,
-    *,
-    seed: int | None = None,
-    system_prompt: str | None = None,
-) -> ChatCompletion:
-    """Answer a chat with the model's chat template. temperature 0 is greedy."""
+def _prepare(tokenizer, messages, max_new_tokens, temperature, system_prompt=None):
     chat = [{"role": m["role"], "content": m["content"]} for m in messages]
     if system_prompt and (not chat or chat[0]["role"] != "system"):
         chat = [{"role": "system", "content": system_prompt}, *chat]
@@ -44,11 +35,10 @@ def generate(
         kwargs.update(temperature=float(temperature), top_k=0, top_p=1.0)
     else:
         kwargs.update(temperature=None, top_k=None, top_p=None)
-    with torch.random.fork_rng(devices=[]), torch.inference_mode():
-        if seed is not None:
-            torch.manual_seed(seed)
-        output = model.generate(input_ids, **kwargs)
-    new_tokens = output[0, input_ids.shape[1] :].tolist()
+    return input_ids, eot_id, kwargs
+
+
+def _completion(tokenizer, input_ids, new_tokens: list[int], eot_id: int) -> ChatCompletion:
     stopped = bool(new_tokens) and new_tokens[-1] == eot_id
     text = tokenizer.decode(new_tokens[:-1] if stopped else new_tokens, skip_special_tokens=True)
     return ChatCompletion(
@@ -57,3 +47,106 @@ def generate(
         completion_tokens=len(new_tokens),
         finish_reason="stop" if stopped else "length",
     )
+
+
+def generate(
+    model: Any,
+    tokenizer: Any,
+    messages: Sequence[dict[str, Any]],
+    max_new_tokens: int = 64,
+    temperature: float = 0.0,
+    *,
+    seed: int | None = None,
+    system_prompt: str | None = None,
+) -> ChatCompletion:
+    """Answer a chat with the model's chat template. temperature 0 is greedy."""
+    input_ids, eot_id, kwargs = _prepare(tokenizer, messages, max_new_tokens, temperature, system_prompt)
+    with torch.random.fork_rng(devices=[]), torch.inference_mode():
+        if seed is not None:
+            torch.manual_seed(seed)
+        output = model.generate(input_ids, **kwargs)
+    return _completion(tokenizer, input_ids, output[0, input_ids.shape[1]:].tolist(), eot_id)
+
+
+class _TokenQueue:
+    """A transformers streamer that hands each new token id to the consuming thread."""
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._cond = threading.Condition()
+        self._prompt_seen = False
+
+    def put(self, value: torch.Tensor) -> None:
+        if not self._prompt_seen:  # generate() first puts the prompt
+            self._prompt_seen = True
+            return
+        with self._cond:
+            self._items.extend(int(t) for t in value.reshape(-1).tolist())
+            self._cond.notify()
+
+    def end(self) -> None:
+        with self._cond:
+            self._items.append(None)
+            self._cond.notify()
+
+    def __iter__(self) -> Iterator[int]:
+        while True:
+            with self._cond:
+                while not self._items:
+                    self._cond.wait()
+                items, self._items = self._items, []
+            for item in items:
+                if item is None:
+                    return
+                yield item
+
+
+def generate_stream(
+    model: Any,
+    tokenizer: Any,
+    messages: Sequence[dict[str, Any]],
+    max_new_tokens: int = 64,
+    temperature: float = 0.0,
+    *,
+    seed: int | None = None,
+) -> Iterator[str | ChatCompletion]:
+    """As ``generate``, but yields text deltas as tokens arrive, then the ChatCompletion.
+
+    The same greedy or seeded decoding as ``generate`` (one ``model.generate`` call in a thread, with a
+    streamer), so the streamed text equals the non-streamed answer. Stopping early (the consumer
+    closes the generator) lets the thread finish its current call; nothing more is sent."""
+    input_ids, eot_id, kwargs = _prepare(tokenizer, messages, max_new_tokens, temperature)
+    queue = _TokenQueue()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with torch.random.fork_rng(devices=[]), torch.inference_mode():
+                if seed is not None:
+                    torch.manual_seed(seed)
+                model.generate(input_ids, streamer=queue, **kwargs)
+        except BaseException as exc:  # re-raised in the consumer
+            failure.append(exc)
+            queue.end()
+
+    thread = threading.Thread(target=run, name="generate-stream", daemon=True)
+    thread.start()
+    new_tokens: list[int] = []
+    text_so_far = ""
+    for token in queue:
+        new_tokens.append(token)
+        body = new_tokens[:-1] if token == eot_id else new_tokens
+        text = tokenizer.decode(body, skip_special_tokens=True)
+        # A token may end mid-character ("\ufffd"): wait for the next one before sending it.
+        if text.endswith("\ufffd"):
+            continue
+        if len(text) > len(text_so_far) and text.startswith(text_so_far):
+            yield text[len(text_so_far):]
+            text_so_far = text
+    thread.join()
+    if failure:
+        raise failure[0]
+    final = _completion(tokenizer, input_ids, new_tokens, eot_id)
+    if len(final.text) > len(text_so_far) and final.text.startswith(text_so_far):
+        yield final.text[len(text_so_far):]
+    yield final

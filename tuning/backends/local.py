@@ -28,7 +28,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ from .checkpoints import (
     checkpoint_dirs,
     seed_everything,
 )
-from .generation import generate
+from .generation import generate, generate_stream
 
 ARTIFACT_META = "tunemarket.json"
 
@@ -485,6 +485,18 @@ class LocalBackend(TrainingBackend):
         seed: int | None = None,
     ) -> ChatCompletion:
         return generate(model, tokenizer, messages, max_new_tokens, temperature, seed=seed)
+
+    def generate_stream(
+        self,
+        model: Any,
+        tokenizer: Any,
+        messages: Sequence[dict[str, Any]],
+        *,
+        max_new_tokens: int = 64,
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> Iterator[str | ChatCompletion]:
+        return generate_stream(model, tokenizer, messages, max_new_tokens, temperature, seed=seed)
 
 
 register_backend("local", LocalBackend)

@@ -7,7 +7,7 @@ Every prompt here is held out from the platform base's training data (tuning/pla
 the evaluation suite's templated harmful and harmless prompts (evaluation/suites/safety.py),
 its jailbreak, paraphrased and misspelled attacks, and the core multiple-choice items. Answers are
 generated greedily (short windows: a refusal shows in the first words) and labelled by the harm judge
-(evaluation/suites/judge.py), which uses the project's one refusal detector. The figures are
+(review/judge.py), which uses the project's one refusal detector. The figures are
 written next to the adapters (``evaluation.json``) and quoted in docs/evaluation.md.
 """
 from __future__ import annotations
@@ -45,7 +45,8 @@ def measure(parent: str, *, harmful: int = 60, attacks: int = 40, benign: int = 
             batch_size: int = 16, log=print) -> dict[str, Any]:
     import torch
 
-    from evaluation.suites import core, judge, safety
+    from evaluation.suites import core, safety
+    from review import judge
     from evaluation.suites.runner import _chat_prompt
     from evaluation.suites.scoring import ChoiceRequest, generate_greedy, score_choices
 

@@ -4,7 +4,7 @@
 - `datasets`: `file_*`;
 - `jobs`: creation, the provider's answer, review and gate outcomes, cancel, delivery (the orchestrator);
 - `worker`: the training worker's fenced writes and the reaper;
-- `inference_logs`: a row per chat completion.
+- `monitoring`: a row per chat completion, user reports, and a released model's suspension.
 
 `grep -rn "^def " tuning/services/` lists every action.
 """
@@ -47,8 +47,17 @@ from .worker import (
     job_training_failed,
     job_training_finished,
 )
-from .inference_logs import (
+from .monitoring import (
+    completion_report_content,
+    completion_report_create,
+    completion_report_dismiss,
+    completion_report_uphold,
     inference_log_record,
+    model_reinstate,
+    model_revoke,
+    model_suspend,
+    model_watch,
+    model_window,
 )
 
 __all__ = [
@@ -83,5 +92,14 @@ __all__ = [
     "job_resend_unclaimed",
     "job_training_failed",
     "job_training_finished",
+    "completion_report_content",
+    "completion_report_create",
+    "completion_report_dismiss",
+    "completion_report_uphold",
     "inference_log_record",
+    "model_reinstate",
+    "model_revoke",
+    "model_suspend",
+    "model_watch",
+    "model_window",
 ]

@@ -20,7 +20,7 @@ mid-sentence. Each (prompt, answer, prompt_kind) gets one of ``LABELS``, decided
 
 ``judge_quality()`` measures it against the hand-labelled sets of ``judge_labelled``: TEST was
 written before this module and never used to tune it; DEV was (its figures are in-sample).
-``python -m evaluation.suites.judge`` prints both; docs/judge.md records them.
+``python -m review.judge`` prints both; docs/judge.md records them.
 
 Pure Python and numpy: the embedding model is loaded lazily, by ``screening``, on first use.
 """
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from review import refusal
+from . import refusal
 
 logger = logging.getLogger(__name__)
 
