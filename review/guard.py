@@ -2,25 +2,25 @@
 
 The guard sits outside the tunable weights, so no tuning can remove it, and no licence, plan,
 persona, recipe, admin flag or request field reaches it: its only inputs are the messages and the
-answer. ``tuning.inference`` calls it for every model it serves (base, tuned, specialist), on every
-interface (the API, streaming, the chat page).
+answer. ``tuning.inference`` calls it for every model it serves (base and tuned; any later kind of model goes
+through the same call), on every interface (the API, streaming, the chat page).
 
-- **Input** (``screen_input``): each user turn and any system message the caller sent is screened
-  with the request-screening rules (``rules.rule_hits``) and semantic similarity to the policy
-  exemplars (``semantic._score_vectors``). A match at the reject level in a prohibited category
-  blocks the request: it never reaches the model. A weaker lean towards such a category is kept as
-  the prompt's *suspicion*; it decides how the answer is judged.
-- **Output** (``screen_output``): the answer is screened with the rules for assistant text, and judged
-  by the harm judge (``judge.judge_answers``, which uses the one refusal detector). A harmful answer
-  is replaced by a refusal. The judge reads an answer as compliance only for a prompt that leans
-  towards a prohibited category (the input's suspicion, or the answer's own similarity to one);
-  for any other prompt, rules for harmful content in the answer decide.
+- **Input** (``screen_input``): each user turn and any system message the caller sent. Blocked when a
+  request-screening rule of a prohibited category matches (``rules.rule_hits``), or when similarity to
+  the policy exemplars reaches the reject level and the platform base's labelled requests agree (the
+  text is nearer the harmful requests than the harmless look-alikes; ``_Neighbours``). A blocked
+  request never reaches the model. A weaker lean towards a category is the prompt's *suspicion*.
+- **Output** (``screen_output``): when the prompt leaned towards a prohibited category, or the answer
+  itself does (rules, similarity, nearness to harmful requests or to harmful compliances), the harm
+  judge (``judge.judge_answers``, which uses the one refusal detector) reads the answer as an answer
+  to a harmful request, and what it calls harmful (engagement without deflection) is replaced by a
+  refusal. Without a topic, an answer passes.
 - **Streaming** (``StreamGuard``): text is held back by ``HOLDBACK_CHARS`` and screened before it is
   sent, so harmful text in the window is never sent; the stream ends with ``content_filter``.
 
 If the embedding model cannot be loaded, the guard fails closed (``guard_unavailable``).
 Its measured precision, recall and harmless-block rate on the held-out ``guard_labelled`` set:
-``python -m review.guard``; docs/evaluation.md records them.
+``python -m review.guard_quality``; docs/evaluation.md (section 5c) records them.
 """
 from __future__ import annotations
 
@@ -43,8 +43,6 @@ from .semantic import _score_vectors
 
 logger = logging.getLogger(__name__)
 
-# Bump when the guard's behaviour changes: released models are re-checked against the new guard.
-GUARD_VERSION = "1"
 # The prohibited content categories: a match at the reject level blocks a chat.
 BLOCKING = frozenset(c.id for c in CATEGORIES if c.content and c.severity is Severity.REJECT)
 # Characters held back while streaming, screened before they are sent.

@@ -1,7 +1,8 @@
 import pytest
 from django.test import override_settings
 
-from tests.tuning.factories import approve, licensed_customer, make_job, make_listing, release
+from tests.tuning.factories import ForcedHarmfulBackend, approve, licensed_customer, make_job, make_listing, release
+from tuning.backends.base import register_backend
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +53,11 @@ def localstripe(settings, localstripe_url):  # noqa: F811
     settings.STRIPE_API_BASE = localstripe_url
     settings.STRIPE_SECRET_KEY = STRIPE_TEST_KEY
     return localstripe_url
+
+
+@pytest.fixture
+def forced(settings):
+    register_backend("forced-harmful", ForcedHarmfulBackend)
+    ForcedHarmfulBackend.calls = 0
+    settings.TUNEMARKET_TRAINING_BACKEND = "forced-harmful"
+    return ForcedHarmfulBackend

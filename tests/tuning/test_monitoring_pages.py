@@ -6,7 +6,8 @@ from django.test import Client
 
 from tests.factories import make_admin
 from tests.tuning.factories import licensed_customer
-from tests.tuning.test_guard import INNOCENT_PROMPT, chat, forced  # noqa: F401 (fixture)
+from tests.tuning.factories import INNOCENT_PROMPT
+from tests.tuning.test_guard import chat
 from tuning import services
 from tuning.models import CompletionReport, FineTuningJob
 
@@ -20,7 +21,7 @@ def _traffic(api, customer, job):
     return blocked
 
 
-def test_the_model_page_charts_its_counts_for_owner_and_provider_only(api, customer, released_job, forced):  # noqa: F811
+def test_the_model_page_charts_its_counts_for_owner_and_provider_only(api, customer, released_job, forced):
     _traffic(api, customer, released_job)
     page = Client()
     page.force_login(customer)
@@ -38,7 +39,7 @@ def test_the_model_page_charts_its_counts_for_owner_and_provider_only(api, custo
     assert stranger.get(f"/models/{released_job.fine_tuned_model}/monitoring").status_code == 404
 
 
-def test_the_admin_lists_models_by_flagged_rate_and_reviews_reports(api, customer, released_job, forced, settings):  # noqa: F811
+def test_the_admin_lists_models_by_flagged_rate_and_reviews_reports(api, customer, released_job, forced, settings):
     settings.TUNEMARKET_MONITOR_REPORT_LIMIT = 100
     _traffic(api, customer, released_job)
     admin = Client()
@@ -74,7 +75,7 @@ def test_the_admin_lists_models_by_flagged_rate_and_reviews_reports(api, custome
     assert released_job.model_status == "revoked"
 
 
-def test_transparency_lists_released_models_without_private_data(api, customer, released_job, forced):  # noqa: F811
+def test_transparency_lists_released_models_without_private_data(api, customer, released_job, forced):
     _traffic(api, customer, released_job)
     services.model_suspend(job=released_job, actor=None, reason="Reports.")
     from rest_framework.test import APIClient
@@ -93,3 +94,21 @@ def test_transparency_lists_released_models_without_private_data(api, customer, 
     for private in (customer.organization.name, customer.organization.slug, released_job.use_case,
                     released_job.training_file.filename, released_job.fine_tuned_model):
         assert private not in str(body) and private not in text
+
+
+def test_a_reviewer_works_the_monitoring_view_and_the_report_queue_without_superuser_powers(
+        api, customer, released_job, forced, settings):
+    from tests.evaluation.factories import make_reviewer
+
+    settings.TUNEMARKET_MONITOR_REPORT_LIMIT = 100
+    _traffic(api, customer, released_job)
+    reviewer = make_reviewer()
+    page = Client()
+    page.force_login(reviewer)
+    assert page.get("/admin/tuning/servedmodel/").status_code == 200
+    assert page.get("/admin/tuning/completionreport/").status_code == 200
+    page.post("/admin/tuning/servedmodel/", {"action": "suspend_selected", "_selected_action": [released_job.pk],
+                                             "apply": "1", "reason": "Reports confirmed."})
+    released_job.refresh_from_db()
+    assert released_job.model_status == "suspended"
+    assert page.get("/admin/payments/").status_code in (403, 404)  # never money
