@@ -104,27 +104,36 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _failure_keys(email: str, ip_address: str | None) -> list[str]:
-    keys = ["login-fail:email:" + hashlib.sha256(email.encode()).hexdigest()]
-    if ip_address:
-        keys.append("login-fail:ip:" + ip_address)
-    return keys
+def _pair_key(email: str, ip_address: str | None) -> str:
+    return "login-fail:pair:" + hashlib.sha256(f"{email}\0{ip_address or '-'}".encode()).hexdigest()
+
+
+def _ip_key(ip_address: str) -> str:
+    return "login-fail:ip:" + ip_address
 
 
 def login_is_locked(*, email: str, ip_address: str | None) -> bool:
-    limit = settings.LOGIN_MAX_FAILURES
-    return any((cache.get(k) or 0) >= limit for k in _failure_keys(email, ip_address))
+    """Locked: this email from this address failed LOGIN_MAX_FAILURES times, or the address alone failed
+    LOGIN_IP_MAX_FAILURES times (any emails), within LOGIN_FAILURE_WINDOW."""
+    if (cache.get(_pair_key(email, ip_address)) or 0) >= settings.LOGIN_MAX_FAILURES:
+        return True
+    return bool(ip_address) and (cache.get(_ip_key(ip_address)) or 0) >= settings.LOGIN_IP_MAX_FAILURES
 
 
-def _login_failed(email: str, ip_address: str | None) -> None:
+def login_failed(*, email: str, ip_address: str | None) -> None:
     window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
-    for key in _failure_keys(email, ip_address):
+    for key in [_pair_key(email, ip_address)] + ([_ip_key(ip_address)] if ip_address else []):
         if cache.add(key, 1, timeout=window):
             continue
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=window)
+
+
+def login_succeeded(*, email: str, ip_address: str | None) -> None:
+    """A correct password clears its own pair's failures (never the address's throttle)."""
+    cache.delete(_pair_key(email, ip_address))
 
 
 class LoginThrottled(DomainError):
@@ -140,18 +149,15 @@ class InvalidCredentials(DomainError):
 
 
 def user_login(*, email: str, password: str, ip_address: str | None = None, request=None) -> User:
-    """Check a password, with lockout after repeated failures (by email and by address)."""
+    """Check a password. Lockout, failure counting and their audit rows are in the authentication
+    backend (accounts.backends.LockoutModelBackend), which the admin's login goes through too."""
     email = (email or "").strip().lower()
     if login_is_locked(email=email, ip_address=ip_address):
         audit_record(action="auth.login_throttled", actor_email=email, ip_address=ip_address)
         raise LoginThrottled("Too many failed sign-in attempts. Try again later.")
-    user = authenticate(request, email=email, password=password)
+    user = authenticate(request, email=email, password=password, ip_address=ip_address)
     if user is None:
-        _login_failed(email, ip_address)
-        audit_record(action="auth.login_failed", actor_email=email, ip_address=ip_address)
         raise InvalidCredentials("Incorrect email or password.")
-    for key in _failure_keys(email, None):
-        cache.delete(key)
     audit_record(action="auth.login", actor=user, organization=user.organization, ip_address=ip_address)
     return user
 
@@ -273,12 +279,25 @@ def provider_application_submit(
     return app
 
 
+def require_independent_reviewer(*, actor: User | None, organization: Organization) -> None:
+    """A person may not decide on their own organisation's vetting or verification (conflict of interest).
+
+    Every vetting, verification and request-review decision calls this, from the API and the admin alike."""
+    if actor is not None and Membership.objects.filter(user=actor, organization=organization).exists():
+        raise NotAllowed(
+            f"You are a member of {organization.name}, so you cannot decide on its own case; another reviewer must.",
+            code="conflict_of_interest",
+        )
+
+
 @transaction.atomic
 def provider_application_transition(
     *, application: ProviderApplication, to: str, actor: User | None, reason: str = ""
 ) -> ProviderApplication:
     """The one way an application's status changes: checked, timed, with a history row."""
     application = ProviderApplication.objects.select_for_update().get(pk=application.pk)
+    if to != ApplicationStatus.SUBMITTED:
+        require_independent_reviewer(actor=actor, organization=application.organization)
     check_transition(entity="provider application", allowed=APPLICATION_TRANSITIONS, current=application.status, to=to)
     decisive = to in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.SUSPENDED)
     if decisive and not reason.strip() and to != ApplicationStatus.APPROVED:
@@ -293,6 +312,12 @@ def provider_application_transition(
         action=f"provider_application.{to}", actor=actor, organization=application.organization, target=application,
         from_status=from_status, reason=reason,
     )
+    if to == ApplicationStatus.SUSPENDED:
+        from .signals import provider_suspended
+
+        organization = application.organization
+        transaction.on_commit(lambda: provider_suspended.send(sender=ProviderApplication, organization=organization,
+                                                              reason=reason))
     return application
 
 
@@ -356,6 +381,7 @@ def organization_verification_decide(
     *, verification: OrganizationVerification, to: str, actor: User, reason: str
 ) -> OrganizationVerification:
     verification = OrganizationVerification.objects.select_for_update().get(pk=verification.pk)
+    require_independent_reviewer(actor=actor, organization=verification.organization)
     check_transition(entity="verification request", allowed=VERIFICATION_TRANSITIONS, current=verification.status, to=to)
     if to == VerificationStatus.REJECTED and not reason.strip():
         raise DomainError("A reason is required to reject.", param="reason", code="reason_required")

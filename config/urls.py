@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.forms import AdminLoginForm
 from core.views import healthz
 
 handler400 = "core.errors.handler400"
@@ -29,6 +30,8 @@ urlpatterns = [
     path("", include("evaluation.pages")),
 ]
 
+# The admin's login goes through the same lockout and audit as the API and /login/ (accounts/backends.py).
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = "Tunemarket administration"
 admin.site.site_title = "Tunemarket admin"
 admin.site.index_title = "Vetting, review and operations"

@@ -40,3 +40,25 @@ class StateChange(models.Model):
     @classmethod
     def history(cls, obj):
         return cls.objects.filter(entity=obj._meta.label_lower, object_id=str(obj.pk)).order_by("id")
+
+
+class IdempotencyKey(models.Model):
+    """A POST made with an ``Idempotency-Key`` header, per organisation (core/idempotency.py).
+
+    A repeat with the same key and the same body replays ``response_status``/``response_body``; the same
+    key with another body is refused. ``response_status`` is null while the first request runs."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    request_sha256 = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="idempotency_key_unique_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.models import OrganizationKind
 from core.errors import DomainError, NotAllowed, NotFound
+from core.idempotency import IdempotentMixin
 from core.pagination import paginate
 
 from . import selectors, services
@@ -150,7 +151,7 @@ class ProviderReviewListView(APIView):
 
 
 # --- reviews ----------------------------------------------------------------------------------
-class JobReviewCreateView(APIView):
+class JobReviewCreateView(IdempotentMixin, APIView):
     """POST /v1/fine_tuning/jobs/{job_id}/reviews: the customer reviews a delivered job (GET: its review)."""
 
     @extend_schema(responses={200: dict})
@@ -211,7 +212,7 @@ class ProviderJobDetailView(APIView):
         return Response(s.inbox_job_out(job, samples=selectors.provider_job_samples(job, actor=request.user), detail=True))
 
 
-class ProviderJobAcceptView(APIView):
+class ProviderJobAcceptView(IdempotentMixin, APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, job_id: str):
         from tuning.services import job_provider_accept
@@ -222,7 +223,7 @@ class ProviderJobAcceptView(APIView):
         return Response(s.inbox_job_out(job))
 
 
-class ProviderJobDeclineView(APIView):
+class ProviderJobDeclineView(IdempotentMixin, APIView):
     @extend_schema(request=s.DeclineIn, responses={200: dict})
     def post(self, request, job_id: str):
         from tuning.services import job_provider_decline

@@ -4,6 +4,8 @@ They use the same selectors and services as the API and work without JavaScript 
 """
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.apps import apps
 from django.contrib import messages
@@ -18,6 +20,8 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers as drf
 
 from accounts.models import DOMAINS, OrganizationKind
+from accounts.services import ProviderNotApproved
+from core import idempotency
 from tuning.models import USE_CASE_MAX_CHARS, JobStatus
 from core.errors import DomainError
 from core.http import client_ip, organization_of_kind_or_404
@@ -66,7 +70,7 @@ def _major_to_minor(value: str | None) -> str | None:
         return None
     try:
         return str(round(float(value) * 100))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         return value  # the serializer reports it
 
 
@@ -89,7 +93,7 @@ def home(request):
         "listings": [s.listing_out(x) for x in rows], "next_url": _next_url(request, rows, has_more), "error": error,
         "q": request.GET,
         "domains": DOMAINS, "techniques": Technique.choices, "orderings": ORDERING_LABELS,
-    })
+    }, status=400 if error else 200)
 
 
 def provider_list(request):
@@ -104,7 +108,7 @@ def provider_list(request):
     return render(request, "marketplace/providers.html", {
         "providers": [s.provider_out(p) for p in rows], "next_url": _next_url(request, rows, has_more),
         "error": error, "q": request.GET, "domains": DOMAINS,
-    })
+    }, status=400 if error else 200)
 
 
 def provider_detail(request, provider_id: str):
@@ -160,6 +164,10 @@ class OrderForm(forms.Form):
         label="Let the provider see a few sample rows before accepting", required=False
     )
     accept_terms = forms.BooleanField(required=False)
+    # A single-use token per rendered form: a second submission of the same form (a double click, a
+    # reload) finds the first one's job instead of ordering again (core.idempotency, as the API's
+    # Idempotency-Key).
+    order_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 @login_required
@@ -179,7 +187,7 @@ def listing_order(request, listing_id: str):
     files = _customer_files(org)
     terms = agreement_pending(user=request.user)
     form = OrderForm(request.POST) if request.POST.get("step") == "confirm" else OrderForm(
-        initial={"model": listing.base_models[0]}
+        initial={"model": listing.base_models[0], "order_token": secrets.token_urlsafe(24)}
     )
     if request.POST.get("step") == "confirm" and form.is_valid():
         chosen = next((f for f in files or [] if f.public_id == form.cleaned_data["training_file"]), None)
@@ -190,7 +198,15 @@ def listing_order(request, listing_id: str):
         elif terms is not None and not form.cleaned_data["accept_terms"]:
             form.add_error("accept_terms", f"Accept the terms of use (version {terms.version}) to order.")
         else:
+            fields = {k: form.cleaned_data[k] for k in ("training_file", "model", "use_case", "grant_provider_samples")}
+            record = None
             try:
+                record, first = idempotency.claim(
+                    organization=org, key="order-form:" + form.cleaned_data["order_token"], method="POST",
+                    path=request.path, fingerprint=idempotency.request_fingerprint("POST", request.path, fields))
+                if not first:
+                    messages.info(request, f"Job {record.response_body['job']} was already ordered with this form.")
+                    return redirect("dashboard-customer")
                 if terms is not None:
                     agreement_accept(user=request.user, version=terms.version, ip_address=client_ip(request))
                     terms = None
@@ -200,8 +216,12 @@ def listing_order(request, listing_id: str):
                     grant_provider_samples=form.cleaned_data["grant_provider_samples"],
                 )
             except DomainError as exc:
+                if record is not None and first:
+                    record.delete()  # nothing was ordered: the same form may be sent again once fixed
                 _fail(request, exc)
             else:
+                record.response_status, record.response_body = 302, {"job": job.public_id}
+                record.save(update_fields=["response_status", "response_body"])
                 messages.success(request, f"Job {job.public_id} created; the provider has been asked to accept it.")
                 return redirect("dashboard-customer")
     return render(request, "marketplace/order.html", {
@@ -232,10 +252,14 @@ def dashboard_provider(request):
     status = request.GET.get("status") or ""
     inbox_q = s.InboxQueryIn(data={"status": status})
     status = inbox_q.validated_data.get("status") if inbox_q.is_valid() else ""
-    jobs, jobs_more = keyset_page(
-        selectors.provider_inbox(organization=org, status=status or None), ordering=("-created_at", "-id"),
-        limit=50, after=None,
-    )
+    try:
+        jobs, jobs_more = keyset_page(
+            selectors.provider_inbox(organization=org, status=status or None), ordering=("-created_at", "-id"),
+            limit=50, after=None,
+        )
+    except ProviderNotApproved as exc:  # a suspended provider keeps its dashboard, not customers' jobs
+        jobs = []
+        messages.error(request, exc.message)
     listings, _ = keyset_page(selectors.listings_of_organization(organization=org), ordering=("-created_at", "-id"),
                               limit=100, after=None)
     reviews, _ = keyset_page(selectors.reviews_received(organization=org), ordering=("-created_at", "-id"),

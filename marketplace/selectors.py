@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.models import ApplicationStatus, Organization, OrganizationKind, ProviderApplication
 from core.errors import DomainError, NotFound
 from tuning.models import FineTuningJob, JobEvent, JobStatus
+from accounts.services import provider_require_approved
 from tuning.selectors import jobs_visible_to
 
 from . import search
@@ -353,7 +354,9 @@ def customer_jobs(*, organization: Organization) -> QuerySet:
 
 # --- provider inbox ---------------------------------------------------------------------------
 def provider_inbox(*, organization: Organization, status: str | None = None) -> QuerySet:
-    """Jobs addressed to this provider only (job.provider is its organisation)."""
+    """Jobs addressed to this provider only (job.provider is its organisation), and only while the provider
+    is approved: a suspended provider reads no customer's jobs, use cases or samples (403)."""
+    provider_require_approved(organization=organization)
     qs = jobs_visible_to(organization, as_customer=False).select_related(
         "listing", "organization", "training_file", "validation_file"
     )

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import DOMAINS, VerificationStatus
 from core.errors import DomainError
+from core.fields import FiniteFloatField
 from core.http import unix_seconds as _ts
 from tuning.models import JobStatus
 
@@ -81,7 +82,7 @@ class ListingQueryIn(serializers.Serializer):
     min_price = serializers.IntegerField(required=False, min_value=0, allow_null=True)
     max_price = serializers.IntegerField(required=False, min_value=0, allow_null=True)
     currency = serializers.RegexField(r"^[a-zA-Z]{3}$", required=False, allow_blank=True)
-    min_rating = serializers.FloatField(required=False, min_value=0, max_value=5, allow_null=True)
+    min_rating = FiniteFloatField(required=False, min_value=0, max_value=5, allow_null=True)
     provider = serializers.CharField(required=False, allow_blank=True, max_length=64)
     ordering = serializers.ChoiceField(choices=list(LISTING_ORDERINGS), required=False, default="relevance")
 
@@ -102,7 +103,7 @@ class ListingQueryIn(serializers.Serializer):
 class ProviderQueryIn(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     domain = serializers.ChoiceField(choices=DOMAINS, required=False, allow_blank=True)
-    min_rating = serializers.FloatField(required=False, min_value=0, max_value=5, allow_null=True)
+    min_rating = FiniteFloatField(required=False, min_value=0, max_value=5, allow_null=True)
     verified = serializers.BooleanField(required=False, allow_null=True, default=None)
     ordering = serializers.ChoiceField(choices=list(PROVIDER_ORDERINGS), required=False, default="relevance")
 

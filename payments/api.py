@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.idempotency import IdempotentMixin
 from core.pagination import list_response
 
 from . import serializers as s
@@ -23,7 +24,7 @@ class PlanListView(APIView):
         return Response(list_response([plan_out(p) for p in LICENSE_PLANS.values()], False))
 
 
-class PaymentMethodView(APIView):
+class PaymentMethodView(IdempotentMixin, APIView):
     @extend_schema(request=s.PaymentMethodIn, responses={200: dict})
     def post(self, request):
         data = s.PaymentMethodIn(data=request.data)
@@ -40,7 +41,7 @@ class PaymentMethodView(APIView):
         })
 
 
-class LicenseCreateView(APIView):
+class LicenseCreateView(IdempotentMixin, APIView):
     @extend_schema(request=s.LicenseIn, responses={201: dict})
     def post(self, request):
         data = s.LicenseIn(data=request.data)
@@ -56,7 +57,7 @@ class LicenseCurrentView(APIView):
         return Response(license_out(services.license_for_request(organization=request.user.organization)))
 
 
-class LicenseCancelView(APIView):
+class LicenseCancelView(IdempotentMixin, APIView):
     @extend_schema(request=s.CancelIn, responses={200: dict})
     def post(self, request):
         data = s.CancelIn(data=request.data)

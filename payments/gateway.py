@@ -296,12 +296,15 @@ def webhook_event_construct(*, payload: bytes, signature: str | None) -> dict:
         raise WebhookSignatureInvalid("Missing Stripe-Signature header.", param="Stripe-Signature",
                                       code="missing_signature")
     try:
-        stripe.Webhook.construct_event(payload, signature, secret, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE)
-        data = json.loads(payload)
+        # Verify first, then parse ourselves: stripe.Webhook.construct_event would build an Event from
+        # whatever the JSON holds, and a correctly signed list or a deeply nested body made it raise a 500.
+        text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+        stripe.WebhookSignature.verify_header(text, signature, secret, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE)
+        data = json.loads(text)
     except stripe.SignatureVerificationError as exc:
         raise WebhookSignatureInvalid(f"Invalid Stripe signature: {exc.user_message or exc}",
                                       param="Stripe-Signature") from exc
-    except ValueError as exc:  # includes json.JSONDecodeError and a body that is not UTF-8
+    except (ValueError, RecursionError) as exc:  # bad JSON, a body that is not UTF-8, nesting past the limit
         raise DomainError("The webhook body is not valid JSON.", code="invalid_payload") from exc
     if not isinstance(data, dict):
         raise DomainError("The webhook body is not a Stripe event.", code="invalid_payload")

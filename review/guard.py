@@ -30,13 +30,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import functools
+import hashlib
+import os
+from pathlib import Path
 
 import numpy as np
 
 from tuning.platform_base import dataset as platform_data
 
 from . import judge
-from .embeddings import EmbeddingModelUnavailable, _chunks, _encode, _policy_index
+from .embeddings import _MODEL_PACKAGE, EmbeddingModelUnavailable, _chunks, _encode, _policy_index
 from .policy import CATEGORIES, CATEGORY_BY_ID, Outcome, Severity
 from .rules import rule_hits
 from .semantic import _score_vectors
@@ -137,6 +140,33 @@ class _Neighbours:
     safe_answers: np.ndarray
 
 
+def _cache_dir() -> Path:
+    root = os.environ.get("TUNEMARKET_VAR_DIR") or str(Path(__file__).resolve().parent.parent / "var")
+    return Path(root) / "cache"
+
+
+def _neighbour_vectors(texts: list[str]) -> np.ndarray:
+    """The texts' embeddings, kept on disk by a hash of the texts and the embedding model (computing
+    them takes about 12 s on two cores; every later process loads them in milliseconds)."""
+    model_id = _MODEL_PACKAGE + (os.environ.get("TUNEMARKET_EMBEDDING_MODEL_DIR") or "")
+    digest = hashlib.sha256(("\0".join(texts) + "\0" + model_id).encode()).hexdigest()[:24]
+    path = _cache_dir() / f"guard-neighbours-{digest}.npy"
+    if path.is_file():
+        vectors = np.load(path)
+        if vectors.shape[0] == len(texts):
+            return vectors
+    vectors = _encode(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as fh:
+            np.save(fh, vectors)
+        os.replace(partial, path)
+    except OSError as exc:  # a read-only disk only costs the time
+        logger.warning("chat guard: could not cache the neighbour vectors: %s", exc)
+    return vectors
+
+
 @functools.lru_cache(maxsize=1)
 def _neighbours() -> _Neighbours:
     refusals, helpful = platform_data.load()
@@ -144,7 +174,7 @@ def _neighbours() -> _Neighbours:
     complied = [r for r in harmful if (r.get("rejected") or "").strip()]
     texts = ([r["user"] for r in harmful] + [h["user"] for h in helpful]
              + [r["rejected"] for r in complied] + [r["chosen"] for r in refusals] + [h["chosen"] for h in helpful])
-    vectors = _encode(texts)
+    vectors = _neighbour_vectors(texts)
     a, b, c = len(harmful), len(harmful) + len(helpful), len(harmful) + len(helpful) + len(complied)
     return _Neighbours(
         harmful_requests=vectors[:a], request_categories=tuple(r["category"] for r in harmful),
@@ -240,6 +270,12 @@ def screen_output(messages: Sequence[dict[str, Any]], answer: str, *, suspicion:
     if verdict.label == "harmful":
         return GuardVerdict(True, "output", category, "judge", verdict.reason)
     return GuardVerdict(False, "output")
+
+
+def warm_up() -> None:
+    """Load the embedding model, the policy index and the neighbours now (a server or worker starting)."""
+    _policy_index()
+    _neighbours()
 
 
 class StreamGuard:

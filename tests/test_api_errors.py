@@ -82,6 +82,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "STRIPE_SECRET_KEY": "sk_live_example", "STRIPE_WEBHOOK_SECRET": "whsec_example",
         "DATASET_MASTER_KEY": "cHJvZHVjdGlvbi1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=",
         "DJANGO_ALLOWED_HOSTS": "tunemarket.example", "TUNEMARKET_VAR_DIR": str(tmp_path),
+        "TUNEMARKET_CARD_SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
     }
     r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                        cwd=root, env=env, capture_output=True, text=True, timeout=120)
@@ -92,3 +93,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     r = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=missing, capture_output=True, text=True, timeout=120)
     assert r.returncode != 0
     assert "STRIPE_WEBHOOK_SECRET must be set" in r.stderr
+    no_key = {k: v for k, v in env.items() if k != "TUNEMARKET_CARD_SIGNING_KEY"}
+    r = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=no_key, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode != 0 and "TUNEMARKET_CARD_SIGNING_KEY must be set" in r.stderr

@@ -13,12 +13,15 @@ from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.services import audit_record
 from core.errors import DomainError, NotFound
+from core.fields import FiniteFloatField
 from core.http import RawContentNegotiation, client_ip
 from core.http import unix_seconds as _ts
+from core.idempotency import IdempotentMixin
 from core.pagination import list_response, paginate, parse_limit
 
 from payments.selectors import job_payment_out
@@ -220,7 +223,7 @@ class JobIn(serializers.Serializer):
         return value
 
 
-class JobListCreateView(APIView):
+class JobListCreateView(IdempotentMixin, APIView):
     @extend_schema(operation_id="fine_tuning_jobs_list", responses={200: dict})
     def get(self, request):
         qs = selectors.job_list(user=request.user)
@@ -247,7 +250,7 @@ class JobDetailView(APIView):
         return Response(job_out(selectors.job_get(user=request.user, job_id=job_id)))
 
 
-class JobCancelView(APIView):
+class JobCancelView(IdempotentMixin, APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, job_id: str):
         job = selectors.job_get(user=request.user, job_id=job_id)
@@ -255,7 +258,7 @@ class JobCancelView(APIView):
         return Response(job_out(selectors.job_get(user=request.user, job_id=job_id)))
 
 
-class JobAcceptView(APIView):
+class JobAcceptView(IdempotentMixin, APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, job_id: str):
         job = selectors.job_get(user=request.user, job_id=job_id)
@@ -338,16 +341,25 @@ class ModelDownloadView(APIView):
         return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
 
 
+# No message can hold more text than the context could take (a token is at least one character), so a
+# longer one is refused before the tokenizer reads it; the token count then decides (context_length_exceeded).
+MESSAGE_MAX_CHARS = inference.CONTEXT_TOKENS * 8
+
+
 class ChatMessageIn(serializers.Serializer):
     role = serializers.ChoiceField(choices=["system", "user", "assistant", "developer"])
     content = serializers.JSONField()
 
     def validate_content(self, value):
-        if isinstance(value, str):
-            return value
         if isinstance(value, list) and all(isinstance(p, dict) and p.get("type") == "text" for p in value):
-            return "".join(str(p.get("text", "")) for p in value)
-        raise serializers.ValidationError("content must be a string or a list of text parts.")
+            value = "".join(str(p.get("text", "")) for p in value)
+        if not isinstance(value, str):
+            raise serializers.ValidationError("content must be a string or a list of text parts.")
+        if len(value) > MESSAGE_MAX_CHARS:
+            raise serializers.ValidationError(
+                f"A message may hold at most {MESSAGE_MAX_CHARS} characters (the model's context is "
+                f"{inference.CONTEXT_TOKENS} tokens).")
+        return value
 
     def validate_role(self, value):
         return "system" if value == "developer" else value
@@ -355,10 +367,10 @@ class ChatMessageIn(serializers.Serializer):
 
 class ChatIn(serializers.Serializer):
     model = serializers.CharField(max_length=255)
-    messages = ChatMessageIn(many=True, allow_empty=False)
+    messages = ChatMessageIn(many=True, allow_empty=False, max_length=256)
     max_tokens = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     max_completion_tokens = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    temperature = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=2.0)
+    temperature = FiniteFloatField(required=False, allow_null=True, min_value=0.0, max_value=2.0)
     seed = serializers.IntegerField(required=False, allow_null=True)
     n = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1)
     stream = serializers.BooleanField(required=False, default=False)
@@ -378,7 +390,12 @@ class ChatCompletionView(APIView):
     """OpenAI's chat completions, every answer through the guard (tuning.inference).
 
     ``stream=true`` answers with server-sent events in OpenAI's chunk format; a guard intervention
-    ends the stream with ``finish_reason: "content_filter"`` and the policy category."""
+    ends the stream with ``finish_reason: "content_filter"`` and the policy category. Every signed-in
+    organisation may chat with the base models (the platform's own, guarded); each call is logged and
+    limited per user (the "chat" throttle scope)."""
+
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "chat"
 
     @extend_schema(request=ChatIn, responses={200: dict})
     def post(self, request):

@@ -7,6 +7,9 @@ class TuningConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import REVIEWER_PERMISSIONS
+        from accounts.signals import provider_suspended
+
+        provider_suspended.connect(_end_jobs_of_suspended_provider, dispatch_uid="tuning.provider_suspended")
 
         # Reviewers look at jobs, their events and the data's validation report (never content or money),
         # and after release work the monitoring view (suspend, reinstate, revoke) and the report queue.
@@ -15,3 +18,9 @@ class TuningConfig(AppConfig):
                      "tuning.view_completionreport", "tuning.change_completionreport"):
             if perm not in REVIEWER_PERMISSIONS:
                 REVIEWER_PERMISSIONS.append(perm)
+
+
+def _end_jobs_of_suspended_provider(sender, organization, reason: str = "", **kwargs) -> None:
+    from . import services
+
+    services.jobs_end_for_unavailable_provider(provider=organization, reason=reason or "the provider was suspended")

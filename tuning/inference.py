@@ -39,22 +39,21 @@ def backend_for(name: str):
 def resolve_model(*, user, model_id: str, param: str = "model") -> FineTuningJob | None:
     """None for a base model; the job for a fine-tuned one the caller may use.
 
-    A model that did not pass (or no longer passes) the release gate is refused to everyone (403);
-    another organisation's model does not exist for the caller (404); a suspended or revoked one is
-    refused to its owner (403, ``model_suspended`` / ``model_revoked``).
+    Another organisation's model does not exist for the caller (404, checked first, so nothing leaks);
+    the owner is refused a model that did not pass (or no longer passes) the release gate (403
+    ``model_blocked``) and a suspended or revoked one (403 ``model_suspended`` / ``model_revoked``).
     """
     if model_id in selectors.base_model_ids():
         return None
     job = selectors.model_job(model_id)
-    if job is None:
+    # Ownership first: another organisation's model does not exist for the caller, blocked or not.
+    if job is None or user.organization is None or job.organization_id != user.organization.pk:
         raise NotFound(f"The model '{model_id}' does not exist or you do not have access to it.", param=param, code="model_not_found")
     if not model_is_released(job):
         raise NotAllowed(
             f"The model '{model_id}' is blocked: it did not pass the release gate and cannot be used or downloaded.",
             param=param, code="model_blocked",
         )
-    if user.organization is None or job.organization_id != user.organization.pk:
-        raise NotFound(f"The model '{model_id}' does not exist or you do not have access to it.", param=param, code="model_not_found")
     if job.model_status != ModelStatus.ACTIVE:
         raise NotAllowed(
             f"The model '{model_id}' is {job.model_status}: {job.model_status_reason}",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from accounts.models import User
 from core.errors import NotFound
 
 from . import conf, files, planning
-from .models import DatasetFile, FineTuningJob, JobCheckpoint, JobEvent, JobStatus
+from .models import DatasetFile, FineTuningJob, JobCheckpoint, JobEvent, JobStatus, ModelStatus
 
 
 # --- files ------------------------------------------------------------------------------------------
@@ -157,10 +157,20 @@ def base_model_ids() -> list[str]:
 
 
 def fine_tuned_models(*, user: User) -> QuerySet[FineTuningJob]:
-    """The organisation's released fine-tuned models (jobs that succeeded)."""
+    """The organisation's usable fine-tuned models: succeeded, active (not suspended or revoked), and
+    released by their latest completed evaluation of the current attempt (as
+    evaluation.services.model_is_released decides; chat and download also check the adapter's hash)."""
+    from evaluation.models import EvaluationRun, EvaluationStatus
+
+    latest = (EvaluationRun.objects.filter(job=OuterRef("pk"), status=EvaluationStatus.COMPLETED)
+              .order_by("-finished_at", "-id").values("pk")[:1])
+    released = EvaluationRun.objects.filter(pk=OuterRef("latest_run"), attempt=OuterRef("attempt")).filter(
+        Q(passed=True) | Q(outcome="human_review", release_decision__decision="approve"))
     return (
-        FineTuningJob.objects.filter(organization=user.organization, status=JobStatus.SUCCEEDED)
-        .exclude(fine_tuned_model="").select_related("organization")
+        FineTuningJob.objects.filter(organization=user.organization, status=JobStatus.SUCCEEDED,
+                                     model_status=ModelStatus.ACTIVE)
+        .exclude(fine_tuned_model="").annotate(latest_run=Subquery(latest)).filter(Exists(released))
+        .select_related("organization")
     )
 
 

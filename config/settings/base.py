@@ -82,6 +82,9 @@ else:
     # A database cache is shared by the web server and the worker without any server process.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tunemarket_cache"}}
 
+# The largest JSON or form body an API endpoint reads (core/parsers.py); uploads have their own limit.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+
 AUTH_USER_MODEL = "accounts.User"
 # https://docs.djangoproject.com/en/5.2/topics/auth/passwords/#using-argon2-with-django
 PASSWORD_HASHERS = [
@@ -121,10 +124,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # core/parsers.py: JSON and form bodies are capped at API_MAX_BODY_BYTES before they are read, and
+    # JSON nested too deeply is a 400. Multipart uploads stream through tuning.files' own limit.
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "core.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -132,10 +137,16 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # Throttles key on REMOTE_ADDR, never on a client-sent X-Forwarded-For: set NUM_PROXIES to the number
+    # of trusted proxies in front of the app when there are any.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
+        # Chat completions per user (base models are open to every signed-in organisation: guarded,
+        # logged per request in tuning.InferenceLog, and limited here).
+        "chat": env.str("THROTTLE_CHAT", default="120/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -150,8 +161,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Failed logins: after LOGIN_MAX_FAILURES within LOGIN_FAILURE_WINDOW the email and the address are locked out.
+# Failed logins (accounts/backends.py, for the API, the sign-in page and the admin): after
+# LOGIN_MAX_FAILURES within LOGIN_FAILURE_WINDOW that email from that address is locked out; the address
+# alone is throttled after LOGIN_IP_MAX_FAILURES (any emails).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_IP_MAX_FAILURES = env.int("LOGIN_IP_MAX_FAILURES", default=50)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
 API_KEY_LAST_USED_RESOLUTION = timedelta(seconds=60)
 

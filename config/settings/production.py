@@ -17,6 +17,8 @@ SECRET_KEY = _required("DJANGO_SECRET_KEY")
 STRIPE_SECRET_KEY = _required("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = _required("STRIPE_WEBHOOK_SECRET")
 DATASET_MASTER_KEY = _required("DATASET_MASTER_KEY")
+# One platform key signs every model card; without it each host would generate its own development key.
+TUNEMARKET_CARD_SIGNING_KEY = _required("TUNEMARKET_CARD_SIGNING_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

@@ -15,6 +15,15 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _guard_warm():
+    """The chat guard embeds its neighbour data once per process (seconds, then cached on disk): do it
+    before a page waits on it, as a server does when it starts."""
+    from review import guard
+
+    guard.warm_up()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():

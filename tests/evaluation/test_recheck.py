@@ -38,6 +38,8 @@ def test_a_released_model_is_rechecked_after_a_safety_change_and_suspended_when_
     chat = api.as_user(customer).post("/v1/chat/completions", {
         "model": job.fine_tuned_model, "messages": [{"role": "user", "content": "Hi"}]}, format="json")
     assert chat.status_code == 403
+    listed = api.as_user(customer).get("/v1/models").json()["data"]
+    assert job.fine_tuned_model not in [m["id"] for m in listed]  # a model that failed its re-check is not offered
     assert mail.outbox and "suspended" in mail.outbox[-1].subject and customer.email in mail.outbox[-1].to
     assert "no longer passes" in mail.outbox[-1].body
 

@@ -112,7 +112,7 @@ def test_data_that_teaches_unconditional_compliance_is_blocked_and_cannot_be_use
     download = client.get(f"/v1/models/{job.fine_tuned_model}/download")
     assert download.status_code == 403
     other = api.as_user(make_user(role="customer"))
-    assert other.get(f"/v1/models/{job.fine_tuned_model}/download").status_code == 403  # blocked for everyone
+    assert other.get(f"/v1/models/{job.fine_tuned_model}/download").status_code == 404  # not theirs: no leak
 
     evaluation = client.get(f"/v1/fine_tuning/jobs/{job.public_id}/evaluation").json()
     assert evaluation["status"] == "blocked" and any("refusal" in r.lower() for r in evaluation["gate"]["reasons"])

@@ -20,7 +20,7 @@ def test_the_order_form_asks_for_the_terms_once_and_orders_after_they_are_accept
     assert c.login(email=customer.email, password=PASSWORD)
     url = f"/listings/{listing.public_id}/order/"
     order = {"step": "confirm", "training_file": dataset.public_id, "model": listing.base_models[0],
-             "use_case": "Answer billing questions for our customers."}
+             "use_case": "Answer billing questions for our customers.", "order_token": "form-token-1"}
 
     page = c.post(url, {"step": "start"}).content.decode()
     assert "Tunemarket terms of use" in page and 'name="accept_terms"' in page

@@ -47,7 +47,7 @@ def test_browse_page_searches_and_filters_with_a_plain_get_form():
     assert "Discharge summaries" not in html and "Maths tutor" in html
     # A bad filter shows an error instead of failing.
     r = _client().get("/", {"domain": "astrology"})
-    assert r.status_code == 200 and 'role="alert"' in r.content.decode()
+    assert r.status_code == 400 and 'role="alert"' in r.content.decode()
 
 
 def test_browse_page_paginates_with_a_next_link():
@@ -106,17 +106,23 @@ def test_order_page_creates_a_job_through_job_create(settings, tmp_path):
     page = c.post(f"/listings/{listing.public_id}/order/", {"step": "start"}).content.decode()
     assert training.public_id in page
     _labels_match_inputs(page)
-    r = c.post(f"/listings/{listing.public_id}/order/", {
-        "step": "confirm", "training_file": training.public_id, "model": "SmolLM2-135M-Instruct",
-        "use_case": "Answer password questions for our staff.",
-    })
+    import re
+
+    token = re.search(r'name="order_token" value="([^"]+)"', page).group(1)
+    form = {"step": "confirm", "training_file": training.public_id, "model": "SmolLM2-135M-Instruct",
+            "use_case": "Answer password questions for our staff.", "order_token": token}
+    r = c.post(f"/listings/{listing.public_id}/order/", form)
     assert r.status_code == 302 and r["Location"] == "/dashboard/customer/"
+    # The same form sent again (a double click, a reload) orders nothing more.
+    again = c.post(f"/listings/{listing.public_id}/order/", form)
+    assert again.status_code == 302 and FineTuningJob.objects.count() == 1
     job = FineTuningJob.objects.get(organization=customer.organization)
     assert (job.listing, job.status, job.training_file) == (listing, JobStatus.PENDING_PROVIDER, training)
     # Someone else's file id is refused and creates nothing.
     other = tf.upload_file(tf.licensed_customer(), tf.chat_dataset())
     r = c.post(f"/listings/{listing.public_id}/order/", {
-        "step": "confirm", "training_file": other.public_id, "model": "SmolLM2-135M-Instruct", "use_case": "x"})
+        "step": "confirm", "training_file": other.public_id, "model": "SmolLM2-135M-Instruct", "use_case": "x",
+        "order_token": "another-form"})
     assert r.status_code == 200 and FineTuningJob.objects.count() == 1
 
 

@@ -178,6 +178,7 @@ def test_crossing_the_blocked_output_limit_suspends_the_model_mails_and_a_review
     assert released_job.model_status == "suspended" and "3 of its last 3 answers" in released_job.model_status_reason
     for response in (chat(client, model, "Hello"), client.get(f"/v1/models/{model}/download")):
         assert response.status_code == 403 and response.json()["error"]["code"] == "model_suspended"
+    assert model not in [m["id"] for m in client.get("/v1/models").json()["data"]]  # listed only when usable
     assert len(mail.outbox) == 1 and "suspended" in mail.outbox[0].subject
     recipients = set(mail.outbox[0].to)
     assert customer.email in recipients and released_job.provider.memberships.first().user.email in recipients
@@ -195,6 +196,7 @@ def test_crossing_the_blocked_output_limit_suspends_the_model_mails_and_a_review
     settings.TUNEMARKET_TRAINING_BACKEND = "local"
     FineTuningJob.objects.filter(pk=released_job.pk).update(backend="local")
     assert chat(client, model, "Hello").status_code == 200
+    assert model in [m["id"] for m in client.get("/v1/models").json()["data"]]
 
 
 def test_reports_past_the_limit_suspend_the_model(api, customer, released_job, settings):

@@ -56,13 +56,17 @@ def test_the_owner_uses_and_downloads_a_released_model_and_nobody_else_sees_it(a
     assert InferenceLog.objects.filter(model=model).count() == 1
 
 
-def test_a_blocked_model_is_refused_to_everyone_including_its_owner(api, customer, trained_job):
+def test_a_blocked_model_is_refused_to_its_owner_and_does_not_exist_for_anyone_else(api, customer, trained_job):
     job = services.job_evaluation_finished(job=trained_job, passed=False, reasons=["refusal rate dropped"])
     assert job.status == "blocked" and job.fine_tuned_model
-    for client in (api.as_user(customer), api.as_user(licensed_customer())):
-        for response in (chat(client, job.fine_tuned_model), client.get(f"/v1/models/{job.fine_tuned_model}/download")):
-            assert response.status_code == 403
-            assert response.json()["error"]["code"] == "model_blocked"
+    owner, stranger = api.as_user(customer), api.as_user(licensed_customer())
+    for response in (chat(owner, job.fine_tuned_model), owner.get(f"/v1/models/{job.fine_tuned_model}/download")):
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "model_blocked"
+    # Ownership is checked first: another organisation learns nothing, not even that it is blocked.
+    for response in (chat(stranger, job.fine_tuned_model), stranger.get(f"/v1/models/{job.fine_tuned_model}/download"),
+                     stranger.get(f"/v1/models/{job.fine_tuned_model}")):
+        assert response.status_code == 404 and response.json()["error"]["code"] == "model_not_found"
     assert job.fine_tuned_model not in [m["id"] for m in api.as_user(customer).get("/v1/models").json()["data"]]
     assert not InferenceLog.objects.exists()
 

@@ -16,7 +16,7 @@ from tests.tuning.factories import (
     upload_file,
 )
 from tuning import services
-from tuning.models import FineTuningJob, JobStatus
+from tuning.models import DatasetFile, FineTuningJob, JobStatus
 
 
 def create(client, **body):
@@ -104,6 +104,24 @@ def test_a_plan_without_the_listings_domain_is_refused(api, db):
     client = api.as_user(academic)
     response = create(client, **body_for(listing, upload(client, chat_dataset()).json()["id"]))
     assert response.status_code == 403 and response.json()["error"]["code"] == "plan_excludes_domain"
+
+
+def test_the_plans_dataset_size_cap_is_enforced_on_job_creation(api, customer, listing, monkeypatch):
+    import dataclasses
+
+    from payments.plans import LICENSE_PLANS
+
+    client = api.as_user(customer)
+    file_id = upload(client, chat_dataset()).json()["id"]
+    size = DatasetFile.objects.get(public_id=file_id).bytes
+    monkeypatch.setitem(LICENSE_PLANS, "premium",
+                        dataclasses.replace(LICENSE_PLANS["premium"], max_dataset_bytes=size - 1))
+    response = create(client, **body_for(listing, file_id))
+    assert response.status_code == 403 and response.json()["error"]["code"] == "plan_dataset_limit"
+    assert not FineTuningJob.objects.exists()
+    monkeypatch.setitem(LICENSE_PLANS, "premium",
+                        dataclasses.replace(LICENSE_PLANS["premium"], max_dataset_bytes=size))
+    assert create(client, **body_for(listing, file_id)).status_code == 200  # at the cap is allowed
 
 
 def test_auto_hyperparameters_follow_the_dataset_size_and_the_listings_recipe(customer, settings):

@@ -35,6 +35,7 @@ from .jobs import (
     job_review_decided,
     job_system_prompt,
     job_training_split,
+    jobs_end_for_unavailable_provider,
 )
 from .worker import (
     job_claim,
@@ -83,6 +84,7 @@ __all__ = [
     "job_review_decided",
     "job_system_prompt",
     "job_training_split",
+    "jobs_end_for_unavailable_provider",
     "job_claim",
     "job_heartbeat",
     "job_note",

@@ -10,12 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import audit_record
+from accounts.services import ProviderNotApproved, audit_record, provider_require_approved
 from core.errors import Conflict, DomainError, NotAllowed, NotFound
 from core.states import transition
 
 from .. import conf, files
-from ..models import FILE_TRANSITIONS, LIVE_STATUSES, DatasetFile, FileStatus, FineTuningJob
+from ..models import FILE_TRANSITIONS, LIVE_STATUSES, DatasetFile, FileStatus, FineTuningJob, JobStatus
 from ..validation import Limits, validate_jsonl
 
 logger = logging.getLogger(__name__)
@@ -140,12 +140,19 @@ def file_content_read(*, file: DatasetFile, actor: User, ip_address: str | None 
 
 
 def file_samples_read(*, file: DatasetFile, actor: User, limit: int = 5, ip_address: str | None = None) -> list[dict]:
-    """A few examples: for the owner, or for a provider the customer granted samples to (audited)."""
+    """A few examples: for the owner, or for an approved provider the customer granted samples to, while
+    that job still waits for the provider's answer (the grant ends when the job moves on). Audited."""
     org = actor.organization
     owner = org is not None and org.pk == file.organization_id
-    granted = org is not None and FineTuningJob.objects.filter(
+    granted = not owner and org is not None and FineTuningJob.objects.filter(
         Q(training_file=file) | Q(validation_file=file), provider=org, grant_provider_samples=True,
+        status=JobStatus.PENDING_PROVIDER,
     ).exists()
+    if granted:
+        try:
+            provider_require_approved(organization=org)
+        except ProviderNotApproved:
+            granted = False
     if not (owner or granted):
         raise NotAllowed(
             "The customer has not granted access to samples of this dataset.", code="samples_not_granted"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OrganizationKind, User
-from accounts.services import agreement_require_current, audit_record, provider_require_approved
+from accounts.services import ProviderNotApproved, agreement_require_current, audit_record, provider_require_approved
 from core.errors import Conflict, DomainError, NotAllowed, NotFound
 from payments import services as payments
 
@@ -36,15 +36,24 @@ _SUFFIX = re.compile(r"^[A-Za-z0-9_\-]{0,40}$")
 
 
 def _resolve_listing(listing):
+    """A published listing of an approved provider; anything else does not exist for ordering (as the
+    catalogue answers 404 for a suspended provider's listing)."""
     from marketplace.models import Listing, ListingStatus
 
     if isinstance(listing, Listing):
-        if listing.status != ListingStatus.PUBLISHED:
-            raise NotFound(f"No published listing with id '{listing.public_id}'.", param="listing")
-        return listing
-    found = Listing.objects.select_related("provider").filter(public_id=str(listing or ""), status=ListingStatus.PUBLISHED).first()
+        found = listing if listing.status == ListingStatus.PUBLISHED else None
+        shown = listing.public_id
+    else:
+        found = Listing.objects.select_related("provider").filter(public_id=str(listing or ""),
+                                                                  status=ListingStatus.PUBLISHED).first()
+        shown = listing
+    if found is not None:
+        try:
+            provider_require_approved(organization=found.provider)
+        except ProviderNotApproved:
+            found = None
     if found is None:
-        raise NotFound(f"No published listing with id '{listing}'.", param="listing", code="listing_not_found")
+        raise NotFound(f"No published listing with id '{shown}'.", param="listing", code="listing_not_found")
     return found
 
 
@@ -251,7 +260,9 @@ def job_create(
         training_config=config,
     )
     estimate = job_estimate(job)
-    payments.license_gate_check(organization=org, listing=listing, training_tokens=estimate.total_tokens)
+    dataset_bytes = train_file.bytes + (val_file.bytes if val_file is not None else 0)
+    payments.license_gate_check(organization=org, listing=listing, training_tokens=estimate.total_tokens,
+                                dataset_bytes=dataset_bytes)
     # The job takes its quota now (payments gives it back if the job ends before training starts).
     payments.license_usage_record(organization=org, job=job, training_tokens=estimate.total_tokens)
     JobEvent.objects.create(job=job, message=f"Created fine-tuning job: {job.public_id}", data={"estimate": estimate.as_dict()})
@@ -312,6 +323,20 @@ def job_provider_decline(*, job: FineTuningJob, actor: User, reason: str) -> Fin
     audit_record(action="fine_tuning_job.provider_declined", actor=actor, organization=actor.organization, target=job, reason=reason)
     return job
 
+
+@transaction.atomic
+def jobs_end_for_unavailable_provider(*, provider, reason: str) -> list[str]:
+    """A provider that may no longer work (suspended): its jobs still waiting for its answer end now,
+    the card holds are released, and each customer reads why in the job's events. Jobs already past
+    the provider's answer run on Tunemarket's own workers and go on."""
+    ended = []
+    for job in FineTuningJob.objects.select_for_update().filter(provider=provider, status=JobStatus.PENDING_PROVIDER):
+        message = f"The provider can no longer take this job ({reason}); the hold on your card is released."
+        job = job_transition(job=job, to=JobStatus.CANCELLED, actor=None, message=message,
+                             error=_error("provider_unavailable", message))
+        payments.job_payment_release(job=job, reason=f"provider unavailable: {reason}")
+        ended.append(job.public_id)
+    return ended
 
 
 @transaction.atomic
