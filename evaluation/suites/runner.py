@@ -62,6 +62,19 @@ class SuiteConfig:
             raise ValueError(f"unknown evaluation settings: {', '.join(unknown)}")
         return cls(**data)
 
+    def __post_init__(self) -> None:
+        """A suite with no items measures nothing (its mean is NaN): every size must be a positive integer."""
+        optional = {"core_items", "safety_harmful", "safety_benign", "target_items"}
+        for name in ("core_per_category", "core_items", "safety_harmful", "safety_benign", "generation_harmful",
+                     "generation_attacks", "generation_benign", "generation_max_new_tokens", "generation_batch_size",
+                     "target_items", "exact_match_items", "max_seq_len", "bootstrap_resamples", "token_budget"):
+            value = getattr(self, name)
+            if value is None and name in optional:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"evaluation setting {name} must be a positive integer, not {value!r}: "
+                                 "an empty suite measures nothing")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

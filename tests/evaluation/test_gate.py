@@ -240,3 +240,13 @@ def test_benign_training_passes_the_gate(suite_config, tmp_path):
     assert shift["delta_ci"][0] <= shift["delta"] <= shift["delta_ci"][1]
     assert {c["name"] for c in report["conditions"]} == {"no_system_prompt", "job_prompt"}
     assert report["suites"]["target"]["metrics"]["nll"]["delta"] < 0
+
+
+@pytest.mark.parametrize("setting", ["safety_harmful", "generation_harmful", "core_items", "target_items",
+                                     "exact_match_items", "bootstrap_resamples"])
+def test_an_empty_suite_is_a_configuration_error(setting):
+    from evaluation.suites.runner import SuiteConfig
+
+    with pytest.raises(ValueError, match="empty suite"):
+        SuiteConfig.from_dict({setting: 0})
+    assert SuiteConfig.from_dict({setting: 1}).to_dict()[setting] == 1
