@@ -76,8 +76,6 @@ class GuardVerdict:
         return {"stage": self.stage, "category": self.category, "title": self.title}
 
 
-ALLOWED = GuardVerdict(blocked=False)
-
 
 def refusal_text(verdict: GuardVerdict) -> str:
     """The answer the caller gets instead (``refusal.is_refusal`` recognises it)."""

@@ -229,26 +229,3 @@ def model_monitoring(job: FineTuningJob, *, days: int = 30, today=None) -> dict[
     }
     return {"days": out, "totals": totals}
 
-
-def models_by_flagged_rate(*, days: int = 7) -> list[dict[str, Any]]:
-    """Released models with traffic in the last ``days`` days, most flagged first (for the admin).
-
-    Flagged = answers the guard blocked plus user reports, per request."""
-    from .models import CompletionReport, InferenceLog
-
-    since = timezone.now() - timedelta(days=days)
-    traffic = (InferenceLog.objects.filter(job__isnull=False, created_at__gte=since).values("job")
-               .annotate(requests=Count("id"), blocked_inputs=Count("id", filter=Q(guard_stage="input")),
-                         blocked_outputs=Count("id", filter=Q(guard_stage="output"))))
-    reports = dict(CompletionReport.objects.filter(job__isnull=False, created_at__gte=since).values("job")
-                   .annotate(n=Count("id")).values_list("job", "n"))
-    jobs = FineTuningJob.objects.in_bulk([row["job"] for row in traffic])
-    out = []
-    for row in traffic:
-        job = jobs[row["job"]]
-        n_reports = reports.get(row["job"], 0)
-        out.append({"job": job, "model": job.fine_tuned_model, "status": job.model_status,
-                    "requests": row["requests"], "blocked_inputs": row["blocked_inputs"],
-                    "blocked_outputs": row["blocked_outputs"], "reports": n_reports,
-                    "flagged_rate": (row["blocked_outputs"] + n_reports) / row["requests"]})
-    return sorted(out, key=lambda r: (-r["flagged_rate"], -r["requests"]))

@@ -165,6 +165,15 @@ def evaluation_run(*, job: FineTuningJob) -> EvaluationRun:
     return _evaluation_settle(run=run, report=report, verdict=verdict)
 
 
+def _run_complete(run: EvaluationRun, *, report: dict, verdict: gate.GateVerdict, reason: str) -> None:
+    """A running evaluation becomes completed with the gate's verdict (release and re-check runs alike)."""
+    transition(run, to=EvaluationStatus.COMPLETED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
+               reason=reason, updates={
+                   "report": report, "finished_at": run.finished_at, "passed": verdict.passed,
+                   "outcome": verdict.outcome, "gate_reasons": verdict.reasons,
+                   "gate_checks": verdict.checks_as_dicts(), "gate_thresholds": dict(gate.THRESHOLDS)})
+
+
 @transaction.atomic
 def _evaluation_settle(*, run: EvaluationRun, report: dict, verdict: gate.GateVerdict) -> EvaluationRun:
     from tuning import services as tuning_services
@@ -182,11 +191,7 @@ def _evaluation_settle(*, run: EvaluationRun, report: dict, verdict: gate.GateVe
                        reason=f"The job is {job.status} (attempt {job.attempt}); the verdict is not applied.",
                        updates={"report": report, "finished_at": run.finished_at})
         return run
-    transition(run, to=EvaluationStatus.COMPLETED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
-               reason=f"The gate's verdict: {verdict.outcome}.", updates={
-                   "report": report, "finished_at": run.finished_at, "passed": verdict.passed,
-                   "outcome": verdict.outcome, "gate_reasons": verdict.reasons,
-                   "gate_checks": verdict.checks_as_dicts(), "gate_thresholds": dict(gate.THRESHOLDS)})
+    _run_complete(run, report=report, verdict=verdict, reason=f"The gate's verdict: {verdict.outcome}.")
     job = tuning_services.job_evaluation_finished(job=job, passed=verdict.passed, reasons=verdict.reasons,
                                                   review=verdict.outcome == gate.REVIEW)
     model_card_issue(job=job, run=run)
@@ -300,12 +305,9 @@ def evaluation_recheck(*, job: FineTuningJob) -> EvaluationRun:
     report, verdict = _measure(job, run)
     with transaction.atomic():
         run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
-        now = timezone.now()
-        transition(run, to=EvaluationStatus.COMPLETED, allowed=EVALUATION_TRANSITIONS, entity="evaluation run",
-                   reason=f"Re-check after a safety change: {verdict.outcome}.", updates={
-                       "report": report, "finished_at": now, "passed": verdict.passed, "outcome": verdict.outcome,
-                       "gate_reasons": verdict.reasons, "gate_checks": verdict.checks_as_dicts(),
-                       "gate_thresholds": dict(gate.THRESHOLDS)})
+        run.finished_at = timezone.now()
+        _run_complete(run, report=report, verdict=verdict,
+                      reason=f"Re-check after a safety change: {verdict.outcome}.")
         audit_record(action=f"evaluation.recheck_{'passed' if verdict.passed else 'failed'}",
                      organization=job.organization, target=run, job=job.public_id, reasons=verdict.reasons)
         job.refresh_from_db()
