@@ -17,10 +17,15 @@ CUSTOMER = "customer"
 
 @dataclass(frozen=True)
 class Kind:
-    audience: str  # PROVIDER or CUSTOMER: the organisation kind whose members receive it
+    audience: str | tuple[str, ...]  # PROVIDER and/or CUSTOMER: the organisation kinds whose members receive it
     label: str     # what the dashboard's preferences form calls it
     subject: str
     body: str
+    required: bool = False  # a safety notice: always sent, not offered on the preferences form
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        return (self.audience,) if isinstance(self.audience, str) else tuple(self.audience)
 
 
 KINDS: dict[str, Kind] = {
@@ -80,10 +85,19 @@ KINDS: dict[str, Kind] = {
         "Your model {model} (job {job}, \"{listing}\") passed the release gate and is ready.\n\n"
         "Try it and accept delivery on the job page: {url}\n",
     ),
+    # --- to both: a released model's status moved (suspended, reinstated, revoked) -------------------
+    # A safety notice, so nobody can turn it off: the model's owner and its provider always hear of it.
+    "model_status": Kind(
+        (CUSTOMER, PROVIDER), "A released model is suspended, reinstated or revoked",
+        "Tunemarket: model {model} is now {status}",
+        "The model {model} (job {job}) is now {status}.\n\nReason: {reason}\n{detail}",
+        required=True,
+    ),
 }
 
 AUDIENCES = (PROVIDER, CUSTOMER)
 
 
 def kinds_for(audience: str) -> list[str]:
-    return [name for name, kind in KINDS.items() if kind.audience == audience]
+    """The kinds a member of an `audience` organisation may choose to receive (required ones are not a choice)."""
+    return [name for name, kind in KINDS.items() if audience in kind.audiences and not kind.required]

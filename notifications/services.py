@@ -37,12 +37,12 @@ def event_key(kind: str, *, obj, qualifier: str = "") -> str:
 
 
 def _recipients(*, organization: Organization, kind: str) -> list[User]:
-    audience = KINDS[kind].audience
-    opted_out = NotificationPreference.objects.filter(kind=kind, enabled=False).values("user_id")
-    users = (User.objects.filter(memberships__organization=organization, memberships__role__in=AUDIENCE_ROLES[audience],
-                                 is_active=True)
-             .exclude(pk__in=opted_out).exclude(email="").distinct().order_by("pk"))
-    return list(users)
+    users = (User.objects.filter(memberships__organization=organization,
+                                 memberships__role__in=AUDIENCE_ROLES[organization.kind], is_active=True)
+             .exclude(email=""))
+    if not KINDS[kind].required:
+        users = users.exclude(pk__in=NotificationPreference.objects.filter(kind=kind, enabled=False).values("user_id"))
+    return list(users.distinct().order_by("pk"))
 
 
 def notify(kind: str, *, obj, organization: Organization, context: dict, qualifier: str = "") -> list[Notification]:
@@ -55,8 +55,9 @@ def notify(kind: str, *, obj, organization: Organization, context: dict, qualifi
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"Unknown notification kind {kind!r}; add it to notifications/kinds.py.")
-    if organization is None or organization.kind != spec.audience:
-        raise ValueError(f"{kind} is for a {spec.audience} organisation, not {getattr(organization, 'kind', None)!r}.")
+    if organization is None or organization.kind not in spec.audiences:
+        raise ValueError(f"{kind} is for {' or '.join(spec.audiences)} organisations, "
+                         f"not {getattr(organization, 'kind', None)!r}.")
     subject = spec.subject.format(**context)[:300]
     body = spec.body.format(**context)
     key = event_key(kind, obj=obj, qualifier=qualifier)

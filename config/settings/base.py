@@ -230,6 +230,8 @@ CELERY_BEAT_SCHEDULE = {
 # https://docs.djangoproject.com/en/5.2/topics/email/#email-backends
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tunemarket <no-reply@tunemarket.test>")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, mails are kept as files here.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # Links in mails are absolute: the address people reach the site at.
 TUNEMARKET_SITE_URL = env.str("TUNEMARKET_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

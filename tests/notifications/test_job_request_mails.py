@@ -77,7 +77,7 @@ def test_the_provider_answer_mails_the_customers_members_once(django_capture_on_
     assert Notification.objects.filter(kind="provider_answered").count() == 2
 
 
-def test_accepting_mails_the_customer_and_queues_review(django_capture_on_commit_callbacks):
+def test_accepting_mails_the_customer(django_capture_on_commit_callbacks):
     customer, listing = licensed_customer(), make_listing()
     job = make_job(customer=customer, listing=listing)
     mail.outbox.clear()
@@ -118,8 +118,10 @@ def test_an_unknown_kind_on_the_form_is_refused_and_changes_nothing(client):
     assert b"Unknown kind of notification: new_request" in response.content
     assert not NotificationPreference.objects.filter(user=customer).exists()
     provider = make_user(role="provider")
-    with pytest.raises(notifications.DomainError):
-        notifications.notification_preferences_set(user=provider, enabled=["gate_verdict"])
+    for kind in ("gate_verdict", "model_status"):  # a customer's kind; a safety notice, which is no choice
+        with pytest.raises(notifications.DomainError):
+            notifications.notification_preferences_set(user=provider, enabled=[kind])
+    assert not NotificationPreference.objects.exists()
 
 
 def test_the_provider_dashboard_shows_only_the_providers_mails(client):

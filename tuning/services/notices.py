@@ -18,16 +18,19 @@ def site_url(path: str) -> str:
 
 
 def job_notify(kind: str, *, job: FineTuningJob, qualifier: str = "", **context) -> list:
-    """Mail `kind` about `job` to its provider's or its customer's members (the kind says which)."""
-    to_provider = KINDS[kind].audience == PROVIDER
-    url = f"/dashboard/provider/jobs/{job.public_id}/" if to_provider else f"/jobs/{job.public_id}/"
-    base = {
-        "job": job.public_id, "listing": job.listing.title, "customer": job.organization.name,
-        "provider": job.provider.name, "use_case": job.use_case, "model": job.fine_tuned_model or "",
-        "url": site_url(url),
-    }
-    return notify(kind, obj=job, organization=job.provider if to_provider else job.organization,
-                  context={**base, **context}, qualifier=qualifier)
+    """Mail `kind` about `job` to its customer's and/or its provider's members (the kind says which)."""
+    written = []
+    for audience in KINDS[kind].audiences:
+        to_provider = audience == PROVIDER
+        url = f"/dashboard/provider/jobs/{job.public_id}/" if to_provider else f"/jobs/{job.public_id}/"
+        base = {
+            "job": job.public_id, "listing": job.listing.title, "customer": job.organization.name,
+            "provider": job.provider.name, "use_case": job.use_case, "model": job.fine_tuned_model or "",
+            "url": site_url(url),
+        }
+        written += notify(kind, obj=job, organization=job.provider if to_provider else job.organization,
+                          context={**base, **context}, qualifier=qualifier)
+    return written
 
 
 def review_reasons(job: FineTuningJob, *, reason: str, actor) -> str:
