@@ -98,7 +98,7 @@ def test_a_user_who_turns_a_mail_off_on_the_dashboard_does_not_get_it(client, dj
     client.force_login(customer)
     page = client.get("/dashboard/customer/")
     assert page.status_code == 200
-    assert b'name="kinds" value="provider_answered" checked' in page.content
+    assert b'id="mail-provider_answered" name="kinds" value="provider_answered" checked' in page.content
     kept = [k for k in notifications.notification_kinds_for_user(customer) if k != "provider_answered"]
     response = client.post("/dashboard/notifications", {"kinds": kept})
     assert response.status_code == 302
