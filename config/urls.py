@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("payments.pages")),
     path("", include("tuning.pages")),
     path("", include("evaluation.pages")),
+    path("", include("notifications.pages")),
 ]
 
 # The admin's login goes through the same lockout and audit as the API and /login/ (accounts/backends.py).

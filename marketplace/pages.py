@@ -26,6 +26,7 @@ from tuning.models import USE_CASE_MAX_CHARS, JobStatus
 from core.errors import DomainError
 from core.http import client_ip, organization_of_kind_or_404
 from core.pagination import keyset_page
+from notifications import selectors as notification_selectors
 from tuning import services as tuning_services
 
 from . import selectors, services
@@ -273,6 +274,7 @@ def dashboard_provider(request):
         "listings": [s.listing_out(x, owner_view=True) for x in listings],
         "reviews": [s.review_out(r, viewer="provider") for r in reviews],
         "earnings": earnings,
+        "notification_preferences": notification_selectors.notification_preferences(user=request.user),
     })
 
 
@@ -473,6 +475,7 @@ def dashboard_customer(request):
         "org": org, "jobs": rows, "next_url": _next_url(request, jobs, jobs_more),
         "license": payment_selectors.license_out(license) if license else None,
         "models": models, "files": files,
+        "notification_preferences": notification_selectors.notification_preferences(user=request.user),
     })
 
 

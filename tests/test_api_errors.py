@@ -83,6 +83,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DATASET_MASTER_KEY": "cHJvZHVjdGlvbi1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=",
         "DJANGO_ALLOWED_HOSTS": "tunemarket.example", "TUNEMARKET_VAR_DIR": str(tmp_path),
         "TUNEMARKET_CARD_SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "EMAIL_HOST": "smtp.tunemarket.example", "DEFAULT_FROM_EMAIL": "Tunemarket <no-reply@tunemarket.example>",
+        "TUNEMARKET_SITE_URL": "https://tunemarket.example",
     }
     r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                        cwd=root, env=env, capture_output=True, text=True, timeout=120)
@@ -97,3 +99,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     r = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=no_key, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode != 0 and "TUNEMARKET_CARD_SIGNING_KEY must be set" in r.stderr
+    no_mail = {k: v for k, v in env.items() if k != "EMAIL_HOST"}
+    r = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=no_mail, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode != 0 and "EMAIL_HOST must be set" in r.stderr

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "payments",
     "tuning",
     "evaluation",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -216,10 +217,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.evaluation_rechecks_queue_task",
         "schedule": 3600.0,
     },
+    # Sends notification mails still unsent a few minutes after their event (broker down at commit,
+    # retries exhausted); a sent row is never sent again.
+    "notifications.send_pending": {
+        "task": "notifications.tasks.notifications_send_pending_task",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
 }
-# Mail to model owners and providers (suspension, reinstatement): the console in development.
+# Mail (notifications, model suspension): the console in development, SMTP in production
+# (config/settings/production.py), Django's in-memory outbox in tests.
+# https://docs.djangoproject.com/en/5.2/topics/email/#email-backends
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tunemarket <no-reply@tunemarket.test>")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, mails are kept as files here.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Links in mails are absolute: the address people reach the site at.
+TUNEMARKET_SITE_URL = env.str("TUNEMARKET_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -32,3 +32,15 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Mail goes out over SMTP; the host must be named (nothing is mailed to the console in production).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#email-host
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = _required("EMAIL_HOST") if EMAIL_BACKEND.endswith("smtp.EmailBackend") else env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = _required("DEFAULT_FROM_EMAIL")
+TUNEMARKET_SITE_URL = _required("TUNEMARKET_SITE_URL").rstrip("/")

@@ -16,6 +16,8 @@ REST_FRAMEWORK = {
 # Tasks run in-process unless a test starts a real worker; on_commit hooks still decide when.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Mails go to django.core.mail.outbox, which each test starts empty.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TUNEMARKET_BASE_MODEL_OVERRIDE = "tiny-smollm2"  # jobs and inference run the tiny SmolLM2-shaped model
 
 if not REDIS_URL:

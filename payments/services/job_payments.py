@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from core.errors import Conflict, DomainError, PaymentRequired
 from core.states import transition
+from notifications.services import notify
 
 from .. import gateway
 from ..ledger import ledger_post
@@ -98,6 +100,21 @@ def _record_capture(payment: JobPayment, amount: int) -> None:
             (ACCOUNT_PLATFORM_FEES, fee),
         ],
     )
+    _notify_captured(payment, amount=amount, fee=fee)
+
+
+def _notify_captured(payment: JobPayment, *, amount: int, fee: int) -> None:
+    """The provider's members hear of the capture (after the commit, once: the payment is the event)."""
+    job = payment.job
+    notify("payment_captured", obj=payment, organization=payment.provider, context={
+        "job": job.public_id, "listing": job.listing.title, "amount": _money(amount, payment.currency),
+        "earned": _money(amount - fee, payment.currency),
+        "url": settings.TUNEMARKET_SITE_URL + "/dashboard/provider/",
+    })
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount / 100:,.2f} {currency.upper()}"
 
 
 def _record_release(payment: JobPayment, reason: str) -> None:

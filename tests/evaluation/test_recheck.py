@@ -40,8 +40,8 @@ def test_a_released_model_is_rechecked_after_a_safety_change_and_suspended_when_
     assert chat.status_code == 403
     listed = api.as_user(customer).get("/v1/models").json()["data"]
     assert job.fine_tuned_model not in [m["id"] for m in listed]  # a model that failed its re-check is not offered
-    assert mail.outbox and "suspended" in mail.outbox[-1].subject and customer.email in mail.outbox[-1].to
-    assert "no longer passes" in mail.outbox[-1].body
+    suspended = [m for m in mail.outbox if "suspended" in m.subject and customer.email in m.to]
+    assert len(suspended) == 1 and "no longer passes" in suspended[0].body
 
     # The public transparency report shows it, with its signed card's hash and the failed re-check.
     from rest_framework.test import APIClient

@@ -27,6 +27,7 @@ from ..models import (
     JobStatus,
 )
 from ..validation import DIGEST_BYTES
+from .notices import job_notify, review_reasons, site_url
 from .state import _error, job_event, job_transition
 from .worker import _enqueue_training
 
@@ -283,8 +284,9 @@ def job_create(
         action="fine_tuning_job.created", actor=user, organization=org, target=job, listing=listing.public_id,
         training_file=train_file.public_id,
     )
+    job_notify("new_request", job=job)
     # Last, so nothing after it can roll the job back and leave a hold on the card; a declined card
-    # raises 402 and rolls everything above back: no job.
+    # raises 402 and rolls everything above back: no job (and no mail: it is sent after the commit).
     payments.job_payment_authorize(job=job)
     return job
 
@@ -307,6 +309,8 @@ def job_provider_accept(*, job: FineTuningJob, actor: User) -> FineTuningJob:
 
     review_screen_task.delay_on_commit(job_id=job.pk)
     audit_record(action="fine_tuning_job.provider_accepted", actor=actor, organization=actor.organization, target=job)
+    job_notify("provider_answered", job=job, answer="accepted",
+               detail="Next, Tunemarket's safety review screens the request; you will hear its outcome.")
     return job
 
 
@@ -321,6 +325,8 @@ def job_provider_decline(*, job: FineTuningJob, actor: User, reason: str) -> Fin
     )
     payments.job_payment_release(job=job, reason=f"declined by provider: {reason.strip()}")
     audit_record(action="fine_tuning_job.provider_declined", actor=actor, organization=actor.organization, target=job, reason=reason)
+    job_notify("provider_answered", job=job, answer="declined",
+               detail=f"Their reason: {reason.strip()}\n\nAny hold on your card is released.")
     return job
 
 
@@ -347,12 +353,17 @@ def job_review_decided(*, job: FineTuningJob, approved: bool, actor: User | None
             message="The request passed review; queued for training." + (f" {reason}" if reason else ""),
         )
         _enqueue_training(job)
+        job_notify("review_decided", job=job, outcome="approved", reasons=review_reasons(job, reason=reason, actor=actor),
+                   detail="Training is queued; you will hear when it finishes.")
         return job
     job = job_transition(
         job=job, to=JobStatus.REJECTED, actor=actor, message=f"The request was rejected in review: {reason}".strip(),
         error=_error("rejected_in_review", reason or "The request did not pass review."),
     )
     payments.job_payment_release(job=job, reason=f"rejected in review: {reason}")
+    job_notify("review_decided", job=job, outcome="rejected", reasons=review_reasons(job, reason=reason, actor=actor),
+               detail="Nothing is trained and any hold on your card is released. If you believe this is wrong, "
+                      "you may appeal.")
     return job
 
 
@@ -393,6 +404,7 @@ def job_accept_delivery(*, job: FineTuningJob, actor: User) -> FineTuningJob:
         job.save(update_fields=["delivery_accepted_at"])
         job_event(job=job, message="The customer accepted delivery.", actor=actor)
         audit_record(action="fine_tuning_job.delivery_accepted", actor=actor, organization=org, target=job)
+        job_notify("delivery_accepted", job=job)
     return job
 
 
@@ -412,18 +424,28 @@ def job_evaluation_finished(*, job: FineTuningJob, passed: bool, reasons: list[s
     job = FineTuningJob.objects.select_related("organization").select_for_update(of=("self",)).get(pk=job.pk)
     updates = {"fine_tuned_model": fine_tuned_model_id(job)}
     text = "; ".join(reasons or [])
+    listed = "\n".join(f"- {r}" for r in reasons or []) or "- Every check passed."
+    report = site_url(f"/jobs/{job.public_id}/evaluation")
     if review and not passed:
-        return job_transition(
+        job = job_transition(
             job=job, to=JobStatus.PENDING_RELEASE_REVIEW, updates=updates,
             message=f"The model meets every safety floor on its estimates, but not with certainty; a reviewer "
                     f"decides before release: {text}", data={"reasons": reasons or []},
         )
+        job_notify("gate_verdict", job=job, qualifier=f"{job.status}:{job.attempt}", verdict="sent to human review",
+                   reasons=listed, url=report,
+                   detail="The model meets every safety floor on its estimates, but not with certainty, so a reviewer "
+                          "decides before it is released. You will hear the decision.")
+        return job
     if passed:
         job = job_transition(
             job=job, to=JobStatus.SUCCEEDED, updates=updates, actor=actor,
             message="The model passed evaluation and is released: " + updates["fine_tuned_model"],
             data={"reasons": reasons or []},
         )
+        job_notify("gate_verdict", job=job, qualifier=f"{job.status}:{job.attempt}", verdict="passed",
+                   reasons=listed, url=report, detail=f"The model {job.fine_tuned_model} is released.")
+        job_notify("delivery_ready", job=job, qualifier=str(job.attempt))
         return job
     job = job_transition(
         job=job, to=JobStatus.BLOCKED, updates=updates, actor=actor,
@@ -431,6 +453,8 @@ def job_evaluation_finished(*, job: FineTuningJob, passed: bool, reasons: list[s
         error=_error("blocked_by_release_gate", text or "The model did not pass evaluation."), data={"reasons": reasons or []},
     )
     payments.job_payment_release(job=job, reason=f"blocked by the release gate: {text}")
+    job_notify("gate_verdict", job=job, qualifier=f"{job.status}:{job.attempt}", verdict="blocked", reasons=listed,
+               url=report, detail="The model cannot be used or downloaded, and any hold on your card is released.")
     return job
 
 

@@ -14,13 +14,12 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import User
 from core.errors import DomainError, NotFound
+from core.models import StateChange
 from core.states import transition
 
 from .. import conf, crypto
@@ -34,6 +33,7 @@ from ..models import (
     ModelStatus,
     ReportStatus,
 )
+from .notices import job_notify
 
 logger = logging.getLogger(__name__)
 
@@ -176,13 +176,6 @@ def model_watch(*, job: FineTuningJob) -> FineTuningJob:
     return model_suspend(job=job, actor=None, reason=f"Suspended automatically: {cause}")
 
 
-def _notify(job: FineTuningJob, subject: str, body: str) -> None:
-    emails = sorted(set(Membership.objects.filter(organization_id__in=[job.organization_id, job.provider_id])
-                        .values_list("user__email", flat=True)))
-    if emails:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)
-
-
 def _model_move(*, job: FineTuningJob, to: str, actor: User | None, reason: str) -> FineTuningJob:
     reason = (reason or "").strip()
     if not reason:
@@ -191,12 +184,12 @@ def _model_move(*, job: FineTuningJob, to: str, actor: User | None, reason: str)
         job = FineTuningJob.objects.select_for_update().get(pk=job.pk)
         transition(job, to=to, allowed=MODEL_TRANSITIONS, entity="model", field="model_status", actor=actor,
                    reason=reason, updates={"model_status_reason": reason})
-        model = job.fine_tuned_model or job.public_id
-        body = f"The model {model} (job {job.public_id}) is now {to}.\n\nReason: {reason}\n"
-        if to == ModelStatus.SUSPENDED:
-            body += ("\nChat completions and downloads answer 403 (model_suspended) until a reviewer "
-                     "reinstates or revokes it.\n")
-        transaction.on_commit(lambda: _notify(job, f"Tunemarket: model {model} is now {to}", body))
+        detail = ("\nChat completions and downloads answer 403 (model_suspended) until a reviewer "
+                  "reinstates or revokes it.\n") if to == ModelStatus.SUSPENDED else ""
+        # The move is the event: its history row's id keeps a second suspension a second mail.
+        move = StateChange.history(job).filter(field="model_status").latest("id")
+        job_notify("model_status", job=job, qualifier=str(move.pk), model=job.fine_tuned_model or job.public_id,
+                   status=to, reason=reason, detail=detail)
     return job
 
 

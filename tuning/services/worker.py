@@ -17,6 +17,7 @@ from payments import services as payments
 
 from .. import conf
 from ..models import FineTuningJob, JobCheckpoint, JobEvent, JobStatus, TrainingArtifact
+from .notices import job_notify
 from .state import _error, job_event, job_transition
 
 
@@ -154,6 +155,8 @@ def job_training_finished(
             "lease_owner": "", "lease_expires_at": None,
         },
     )
+    job_notify("training_finished", job=job, qualifier=str(attempt),
+               summary=f"{steps} of {total_steps} steps, {trained_tokens} trained tokens{note}.")
     if conf.get("TUNEMARKET_AUTO_EVALUATE"):
         from evaluation.tasks import evaluation_run_task
 
