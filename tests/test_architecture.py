@@ -12,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBAPPS = {("tuning", "backends"): "backends", ("tuning", "platform_base"): "platform_base"}
-APPS = {"core", "accounts", "marketplace", "tuning", "payments", "review", "evaluation", *SUBAPPS.values()}
+APPS = {"core", "accounts", "marketplace", "tuning", "payments", "review", "evaluation", "specialists",
+        *SUBAPPS.values()}
 ENTRY_MODULES = {"api", "pages", "admin", "urls", "tasks", "apps", "views", "serializers",
                  "build", "card", "measure", "check_data", "compose_data", "guard_quality"}
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "payments",
     "tuning",
     "evaluation",
+    "specialists",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,4 @@
+"""Specialist-model pages (filled in below)."""
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
