@@ -10,7 +10,7 @@ from tests.payments.factories import make_license
 from tests.tuning.factories import chat_dataset, make_job, make_listing, upload_file
 from tuning import services as tuning
 
-from .factories import provider_with_licence, publish, publish_fields, release_with_card
+from .factories import provider_with_licence, publish_fields, release_with_card
 
 pytestmark = pytest.mark.django_db
 
