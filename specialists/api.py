@@ -18,7 +18,7 @@ from . import selectors, services
 from .models import TERMS_MAX_CHARS, TEXT_MAX_CHARS, TITLE_MAX_CHARS
 
 
-class PriceIn(serializers.Serializer):
+class SpecialistPriceIn(serializers.Serializer):
     amount = serializers.IntegerField(min_value=0, max_value=services.MAX_PRICE)
     currency = serializers.CharField(max_length=3, min_length=3, required=False, default="usd")
 
@@ -33,7 +33,7 @@ class SpecialistIn(serializers.Serializer):
     out_of_scope_uses = serializers.ListField(child=serializers.CharField(max_length=500), min_length=1,
                                               max_length=20)
     languages = serializers.ListField(child=serializers.CharField(max_length=35), min_length=1, max_length=30)
-    price = PriceIn()
+    price = SpecialistPriceIn()
     license_terms = serializers.CharField(max_length=TERMS_MAX_CHARS)
 
 
@@ -84,28 +84,28 @@ class SpecialistCardView(APIView):
         return HttpResponse(card.document.encode("utf-8"), content_type="application/json")
 
 
-class WithdrawIn(serializers.Serializer):
+class SpecialistWithdrawIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class SpecialistWithdrawView(IdempotentMixin, APIView):
-    @extend_schema(operation_id="specialist_models_withdraw", request=WithdrawIn, responses={200: dict})
+    @extend_schema(operation_id="specialist_models_withdraw", request=SpecialistWithdrawIn, responses={200: dict})
     def post(self, request, specialist_id: str):
         spec = selectors.specialist_for_provider(user=request.user, specialist_id=specialist_id)
-        data = WithdrawIn(data=request.data)
+        data = SpecialistWithdrawIn(data=request.data)
         data.is_valid(raise_exception=True)
         spec = services.specialist_withdraw(specialist=spec, actor=request.user, reason=data.validated_data["reason"])
         return Response(selectors.specialist_out(spec, detail=True))
 
 
-class LicenseIn(serializers.Serializer):
+class SpecialistLicenseIn(serializers.Serializer):
     accept_terms = serializers.BooleanField(required=False, default=False)
 
 
 class SpecialistLicenseCreateView(IdempotentMixin, APIView):
-    @extend_schema(operation_id="specialist_models_license", request=LicenseIn, responses={201: dict})
+    @extend_schema(operation_id="specialist_models_license", request=SpecialistLicenseIn, responses={201: dict})
     def post(self, request, specialist_id: str):
-        data = LicenseIn(data=request.data)
+        data = SpecialistLicenseIn(data=request.data)
         data.is_valid(raise_exception=True)
         lic = services.specialist_license_create(user=request.user, specialist=specialist_id,
                                                  accept_terms=data.validated_data["accept_terms"])
