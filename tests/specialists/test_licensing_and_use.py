@@ -153,12 +153,18 @@ def test_only_licensed_organisations_chat_usage_is_metered_and_withdrawal_stops_
     assert usage2["prompt_tokens"] == usage["prompt_tokens"] + second.json()["usage"]["prompt_tokens"]
     assert usage2["completion_tokens"] == (first.json()["usage"]["completion_tokens"]
                                            + second.json()["usage"]["completion_tokens"])
+    # A streamed answer is metered too (the same guard, the same count).
+    streamed = client.post("/v1/chat/completions", {"model": model, "max_tokens": 4, "seed": 1, "stream": True,
+                                                    "messages": [{"role": "user", "content": "Hello"}]},
+                           format="json")
+    assert streamed.status_code == 200 and b"data: [DONE]" in b"".join(streamed.streaming_content)
+    assert client.get(f"/v1/specialist_models/{model}/usage").json()["total"]["requests"] == 3
     # The provider sees each organisation's use; a stranger sees none; the licence list carries it too.
     seen = api.as_user(provider).get(f"/v1/specialist_models/{model}/usage").json()
     assert [(o["organization"]["id"], o["requests"]) for o in seen["by_organization"]] == [
-        (licensee.organization.public_id, 2)]
+        (licensee.organization.public_id, 3)]
     assert api.as_user(stranger).get(f"/v1/specialist_models/{model}/usage").status_code == 404
-    assert client.get("/v1/specialist_models/licenses").json()["data"][0]["usage"]["requests"] == 2
+    assert client.get("/v1/specialist_models/licenses").json()["data"][0]["usage"]["requests"] == 3
     # Licensing is for use, not download: the adapter stays the provider's.
     assert client.get(f"/v1/models/{specialist.job.fine_tuned_model}/download").status_code == 404
 
@@ -174,7 +180,7 @@ def test_only_licensed_organisations_chat_usage_is_metered_and_withdrawal_stops_
         r = _chat(who, model)
         assert r.status_code == 403 and r.json()["error"]["code"] == "specialist_model_withdrawn"
         assert "Retired" in r.json()["error"]["message"]
-    assert client.get(f"/v1/specialist_models/{model}/usage").json()["total"]["requests"] == 3
+    assert client.get(f"/v1/specialist_models/{model}/usage").json()["total"]["requests"] == 4
 
 
 def test_a_licence_for_another_providers_model_cannot_be_bought_by_the_provider_itself(api, specialist):
