@@ -119,3 +119,22 @@ def test_withdrawn_and_held_models_leave_the_catalogue(api, specialist, provider
     assert api.get("/v1/specialist_models").json()["data"] == []
     assert api.as_user(make_provider()).post(f"/v1/specialist_models/{specialist.public_id}/withdraw",
                                              {}, format="json").status_code == 404
+
+
+def test_an_admin_holds_a_specialist_model_in_the_admin_with_a_reason(client, specialist, admin_user):
+    client.force_login(admin_user)
+    url = "/admin/specialists/specialistmodel/"
+    assert client.get(url).status_code == 200
+    form = {"action": "hold_selected", "_selected_action": [specialist.pk]}
+    asked = client.post(url, form)
+    assert asked.status_code == 200 and b"give a reason" in asked.content  # nothing held yet
+    specialist.refresh_from_db()
+    assert specialist.status == "published"
+    done = client.post(url, {**form, "apply": "1", "reason": "A user report is being checked"})
+    assert done.status_code == 302
+    specialist.refresh_from_db()
+    assert (specialist.status, specialist.status_reason) == ("held", "A user report is being checked")
+    from core.models import StateChange
+
+    change = StateChange.history(specialist).last()
+    assert (change.to_state, change.actor_id) == ("held", admin_user.pk)
