@@ -359,8 +359,9 @@ def _organization_verification_move(org: Organization, *, to: str, actor: User |
 @transaction.atomic
 def organization_verification_submit(*, user: User, category: str, evidence: str) -> OrganizationVerification:
     org = user.organization
-    if org is None or org.kind != OrganizationKind.CUSTOMER:
-        raise NotAllowed("Only customer organisations can request verification.", code="not_a_customer")
+    # Providers too: one that builds a medical or HR specialist model orders as its own customer.
+    if org is None or org.kind not in (OrganizationKind.CUSTOMER, OrganizationKind.PROVIDER):
+        raise NotAllowed("Only customer and provider organisations can request verification.", code="not_a_customer")
     if not evidence or not evidence.strip():
         raise DomainError("evidence is required.", param="evidence", code="missing_evidence")
     if OrganizationVerification.objects.filter(organization=org, status=VerificationStatus.SUBMITTED).exists():

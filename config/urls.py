@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("payments.urls")),
     path("", include("tuning.urls")),
     path("", include("evaluation.urls")),
+    path("", include("specialists.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("tuning.pages")),
     path("", include("evaluation.pages")),
     path("", include("notifications.pages")),
+    path("", include("specialists.pages")),
 ]
 
 # The admin's login goes through the same lockout and audit as the API and /login/ (accounts/backends.py).

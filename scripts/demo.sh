@@ -29,6 +29,7 @@ $PY manage.py migrate --noinput >var/log/migrate.log
 $PY manage.py createcachetable
 echo "==> seeding the demo marketplace"
 $PY manage.py seed_demo
+$PY manage.py seed_specialist_listings
 echo "==> creating the licence plans in (local) Stripe and registering the webhook"
 $PY manage.py stripe_sync_plans
 $PY manage.py localstripe_webhook_register --url "http://127.0.0.1:${PORT}/v1/stripe/webhook"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBAPPS = {("tuning", "backends"): "backends", ("tuning", "platform_base"): "platform_base"}
-APPS = {"core", "accounts", "marketplace", "tuning", "payments", "review", "evaluation", "notifications",
+APPS = {"core", "accounts", "marketplace", "tuning", "payments", "review", "evaluation", "notifications", "specialists",
         *SUBAPPS.values()}
 ENTRY_MODULES = {"api", "pages", "admin", "urls", "tasks", "apps", "views", "serializers",
                  "build", "card", "measure", "check_data", "compose_data", "guard_quality"}

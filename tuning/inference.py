@@ -73,6 +73,7 @@ class _Call:
     user: Any
     model_id: str
     job: FineTuningJob | None
+    specialist: Any  # a specialists.SpecialistModel when the call names one (metered per organisation)
     backend: Any
     base_model: str
     adapter: Any
@@ -87,7 +88,14 @@ class _Call:
 
 
 def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: float, seed: int | None) -> _Call:
-    job = resolve_model(user=user, model_id=model_id)
+    specialist = None
+    from specialists.services import is_specialist_id, specialist_for_chat
+
+    if is_specialist_id(model_id):
+        # A licensed specialist model answers with its provider's released adapter, through the same guard.
+        specialist, job = specialist_for_chat(user=user, model_id=model_id)
+    else:
+        job = resolve_model(user=user, model_id=model_id)
     if job is None:
         backend = backend_for(str(conf.get("TUNEMARKET_TRAINING_BACKEND")))
         base_model, adapter, system_prompt = conf.training_base_model(model_id), None, None
@@ -106,7 +114,7 @@ def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: flo
             f"The messages hold {prompt_tokens} tokens; with max_tokens={max_tokens} that exceeds the "
             f"{CONTEXT_TOKENS}-token context.", param="messages", code="context_length_exceeded",
         )
-    return _Call(user=user, model_id=model_id, job=job, backend=backend, base_model=base_model, adapter=adapter,
+    return _Call(user=user, model_id=model_id, job=job, specialist=specialist, backend=backend, base_model=base_model, adapter=adapter,
                  request_messages=request_messages, chat=chat, prompt_tokens=prompt_tokens, max_tokens=max_tokens,
                  temperature=temperature, seed=seed)
 
@@ -120,6 +128,11 @@ def _finish(call: _Call, *, text: str, finish_reason: str, prompt_tokens: int, c
         finish_reason=finish_reason, completion_id=call.id, guard_stage=verdict.stage if blocked else "",
         guard_category=verdict.category if blocked else "", answer=text,
     )
+    if call.specialist is not None:
+        from specialists.services import specialist_usage_record
+
+        specialist_usage_record(specialist=call.specialist, organization=call.user.organization,
+                                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, intervened=blocked)
     return {
         "id": call.id, "text": text, "finish_reason": finish_reason, "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens, "content_filter": verdict.public() if blocked else None,

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tuning",
     "evaluation",
     "notifications",
+    "specialists",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,9 @@ def hold_renew_days() -> float:
 
 
 def _require_customer_org(organization: Organization | None) -> Organization:
-    if organization is None or organization.kind != OrganizationKind.CUSTOMER:
-        raise NotAllowed("Only customer organisations hold licences and payment methods.", code="not_a_customer")
+    """Customers hold licences and cards; so do providers, which build specialist models by ordering their
+    own listings as their own customer (specialists/, docs/specialists.md), paying and passing the gate alike."""
+    if organization is None or organization.kind not in (OrganizationKind.CUSTOMER, OrganizationKind.PROVIDER):
+        raise NotAllowed("Only customer and provider organisations hold licences and payment methods.",
+                         code="not_a_customer")
     return organization

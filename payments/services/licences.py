@@ -223,19 +223,7 @@ def license_gate_check(*, organization: Organization, listing, training_tokens: 
             + (f" Plans that do: {', '.join(better)}." if better else ""),
             param="listing", code="plan_excludes_technique",
         )
-    if listing.domain not in plan.domains:
-        better = _plans_covering(domain=listing.domain)
-        raise NotAllowed(
-            f"The {plan.name} plan does not include the {listing.domain} domain."
-            + (f" Plans that do: {', '.join(better)}." if better else ""),
-            param="listing", code="plan_excludes_domain",
-        )
-    if listing.domain in plan.verified_domains and not organization.is_verified:
-        raise NotAllowed(
-            f"The {listing.domain} domain needs a verified organisation. "
-            "Request verification: POST /v1/organization/verification.",
-            param="listing", code="verification_required",
-        )
+    _gate_domain(organization, plan, listing.domain, param="listing")
     if dataset_bytes is not None and dataset_bytes > plan.max_dataset_bytes:
         raise NotAllowed(
             f"The training file is {dataset_bytes} bytes; the {plan.name} plan allows up to {plan.max_dataset_bytes}.",
@@ -244,10 +232,36 @@ def license_gate_check(*, organization: Organization, listing, training_tokens: 
     _quota_check(license, plan, training_tokens)
 
 
-def _gate_license_usable(license: License | None) -> None:
+def _gate_domain(organization: Organization, plan: LicensePlan, domain: str, *, param: str) -> None:
+    if domain not in plan.domains:
+        better = _plans_covering(domain=domain)
+        raise NotAllowed(
+            f"The {plan.name} plan does not include the {domain} domain."
+            + (f" Plans that do: {', '.join(better)}." if better else ""),
+            param=param, code="plan_excludes_domain",
+        )
+    if domain in plan.verified_domains and not organization.is_verified:
+        raise NotAllowed(
+            f"The {domain} domain needs a verified organisation. "
+            "Request verification: POST /v1/organization/verification.",
+            param=param, code="verification_required",
+        )
+
+
+def license_domain_check(*, organization: Organization, domain: str, param: str = "domain") -> License:
+    """The licence gate for using a model of `domain` without training one (a specialist model): an active
+    licence whose plan covers the domain, and a verified organisation for medical and HR. No job quota is
+    taken. Returns the licence."""
+    license = License.objects.filter(organization=organization, status__in=LIVE_LICENSE_STATUSES).first()
+    _gate_license_usable(license, what="license specialist models")
+    _gate_domain(organization, license.plan_definition, domain, param=param)
+    return license
+
+
+def _gate_license_usable(license: License | None, *, what: str = "create tuning jobs") -> None:
     if license is None or license.status == LicenseStatus.PENDING:
         raise LicenseRequired(
-            "An active licence is required to create tuning jobs. "
+            f"An active licence is required to {what}. "
             "Subscribe: POST /v1/licenses (plans: GET /v1/licenses/plans).",
         )
     if license.status == LicenseStatus.PAST_DUE:

@@ -53,5 +53,10 @@ def _event_apply(event: StripeEvent) -> str:
         license = license_refresh(subscription_id=sub_id, reason=reason, stripe_event_id=event.event_id)
         return f"licence {license.public_id} {license.status}" if license else "no licence for this subscription"
     if event.type.startswith("payment_intent."):
+        if (obj.get("metadata") or {}).get("tm_specialist_license"):
+            # A specialist licence's payment (captured when licensed): imported here, specialists calls payments.
+            from specialists.services import specialist_payment_refresh
+
+            return specialist_payment_refresh(payment_intent_id=obj["id"], reason=reason) or "ignored"
         return job_payment_refresh(payment_intent_id=obj["id"], reason=reason)
     return "ignored"

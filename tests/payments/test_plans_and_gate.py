@@ -210,9 +210,19 @@ def test_licence_endpoints_scope_to_the_callers_organisation(api):
 
 
 @pytest.mark.embedded
-def test_providers_cannot_buy_licences(api, provider):
+def test_providers_buy_licences_like_customers_and_others_cannot(api, provider):
+    # A provider builds specialist models as its own customer (docs/specialists.md): the same gate, card first.
     r = api.as_user(provider).post("/v1/licenses", {"plan": "premium"}, format="json")
-    assert r.status_code == 403 and r.json()["error"]["code"] == "not_a_customer"
+    assert r.status_code == 402 and r.json()["error"]["code"] == "payment_method_required"
+    from accounts.models import OrganizationKind
+    from payments.services import license_subscribe
+
+    platform = make_user(role="customer")
+    platform.organization.kind = OrganizationKind.PLATFORM
+    platform.organization.save(update_fields=["kind"])
+    with pytest.raises(Exception) as refused:
+        license_subscribe(organization=platform.organization, plan="premium", actor=platform)
+    assert getattr(refused.value, "code", None) == "not_a_customer"
     r = api.as_user(make_user(role="customer")).post("/v1/licenses", {"plan": "gold"}, format="json")
     assert r.status_code == 400 and r.json()["error"]["param"] == "plan"
 

@@ -182,11 +182,16 @@ def job_create(
     """Order a fine-tuning job from a listing. Checks the terms, the licence gate and the files,
     authorises the payment, and leaves the job waiting for the provider (pending_provider)."""
     org = user.organization
-    if org is None or org.kind != OrganizationKind.CUSTOMER:
+    if org is None or org.kind not in (OrganizationKind.CUSTOMER, OrganizationKind.PROVIDER):
         raise NotAllowed("Only customer organisations can order fine-tuning jobs.", code="not_a_customer")
     agreement_require_current(user=user)
     job_create_allowed(organization=org)
     listing = _resolve_listing(listing)
+    if org.kind == OrganizationKind.PROVIDER and listing.provider_id != org.pk:
+        # A provider orders only its own listings, as its own customer, to build a specialist model
+        # (specialists/): the same licence gate, payment, review, training, evaluation and gate as anyone.
+        raise NotAllowed("A provider organisation may order only its own listings (to build a specialist model).",
+                         param="listing", code="not_a_customer")
     if not isinstance(use_case, str) or not use_case.strip():
         raise DomainError("use_case is required: say what the tuned model is for.", param="use_case", code="missing_use_case")
     if len(use_case) > USE_CASE_MAX_CHARS:
