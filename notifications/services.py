@@ -45,7 +45,8 @@ def _recipients(*, organization: Organization, kind: str) -> list[User]:
     return list(users.distinct().order_by("pk"))
 
 
-def notify(kind: str, *, obj, organization: Organization, context: dict, qualifier: str = "") -> list[Notification]:
+def notify(kind: str, *, obj, organization: Organization, context: dict, qualifier: str = "",
+           audience: str | None = None) -> list[Notification]:
     """Record the mails for one event and send them after the caller's transaction commits.
 
     Returns the rows written now (none when the event was already recorded, or everyone opted out).
@@ -55,9 +56,11 @@ def notify(kind: str, *, obj, organization: Organization, context: dict, qualifi
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"Unknown notification kind {kind!r}; add it to notifications/kinds.py.")
-    if organization is None or organization.kind not in spec.audiences:
+    # ``audience`` is the role the organisation plays in this event: its kind, unless a provider orders
+    # its own listing as its own customer (a specialist model's build), where it is told as the customer.
+    if organization is None or (audience or organization.kind) not in spec.audiences:
         raise ValueError(f"{kind} is for {' or '.join(spec.audiences)} organisations, "
-                         f"not {getattr(organization, 'kind', None)!r}.")
+                         f"not {audience or getattr(organization, 'kind', None)!r}.")
     subject = spec.subject.format(**context)[:300]
     body = spec.body.format(**context)
     key = event_key(kind, obj=obj, qualifier=qualifier)

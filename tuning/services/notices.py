@@ -29,7 +29,7 @@ def job_notify(kind: str, *, job: FineTuningJob, qualifier: str = "", **context)
             "url": site_url(url),
         }
         written += notify(kind, obj=job, organization=job.provider if to_provider else job.organization,
-                          context={**base, **context}, qualifier=qualifier)
+                          context={**base, **context}, qualifier=qualifier, audience=audience)
     return written
 
 
