@@ -16,7 +16,7 @@ class Domain(models.TextChoices):
     MEDICAL = "medical"
     EDUCATION = "education"
     HR = "hr", "HR"
-    LOCALIZATION = "localization"
+    LOCALIZATION = "localization", "Localisation"  # the API value stays as it is
     EXECUTIVE = "executive"
     CUSTOMER_SERVICE = "customer_service", "Customer service"
     GENERAL = "general"

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
-from core.views import healthz
+from core.views import favicon, healthz
 
 handler400 = "core.errors.handler400"
 handler403 = "core.errors.handler403"
@@ -23,6 +23,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("favicon.svg", favicon),
     path("admin/", admin.site.urls),
     path("v1/", include(api_v1)),
     path("", include("marketplace.pages")),

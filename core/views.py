@@ -1,6 +1,8 @@
-"""Health check: the database and the broker, each with its own verdict."""
+"""Health check: the database and the broker, each with its own verdict; and the site icon."""
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 
 def _check_database() -> str:
@@ -28,3 +30,18 @@ def healthz(request):
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+# The site icon: the brand's accent colour with a "T". Served at /favicon.ico (where browsers look
+# whether or not a page names one) and /favicon.svg; browsers read SVG from either.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="7" fill="#2754c5"/>'
+    '<path d="M8 9h16v4h-6v12h-4V13H8z" fill="#fff"/></svg>'
+)
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    return HttpResponse(FAVICON_SVG, content_type="image/svg+xml")

@@ -202,6 +202,9 @@ def paired_bars(groups: Sequence[dict], *, title: str, y_label: str = "Value", p
             x = cx - bw - 2 + j * (bw + 4)
             body.append(f'<rect x="{x:.1f}" y="{min(sy(v), sy(ylo)):.1f}" width="{bw:.1f}" '
                         f'height="{abs(sy(ylo) - sy(v)):.1f}" fill="{colour}"/>')
+            # Every bar carries its value, so a pair of 0 % bars still reads as "0 %, 0 %", not as a gap.
+            body.append(f'<text x="{x + bw / 2:.1f}" y="{min(sy(v), sy(ylo)) - 3:.1f}" text-anchor="middle" '
+                        f'font-size="10" fill="{colour}">{show(v)}</text>')
             ci = g.get(f"{key}_ci")
             if ci and len(ci) == 2 and all(isinstance(c, (int, float)) and not math.isnan(c) for c in ci):
                 mx = x + bw / 2
@@ -218,7 +221,7 @@ def category_bars(rows: Sequence[dict], *, title: str, value_label: str = "Rate"
     Each row: {"label", "base", "tuned", "n"}; values in [0, 1].
     """
     desc = "; ".join(f"{r['label']} (n={r.get('n', '?')}): base {r['base']:.0%}, tuned {r['tuned']:.0%}" for r in rows)
-    row_h, top, left, right = 26, M_TOP + 22, 190, 60
+    row_h, top, left, right = 30, M_TOP + 22, 190, 70
     height = max(HEIGHT // 2, top + row_h * len(rows) + 30)
     head, tail = _open(title, desc or "No categories.", height)
     pw = WIDTH - left - right
@@ -232,8 +235,12 @@ def category_bars(rows: Sequence[dict], *, title: str, value_label: str = "Rate"
         body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(str(r["label"]))}</text>')
         for j, (key, colour) in enumerate((("base", BASE_COLOUR), ("tuned", TUNED_COLOUR))):
             v = max(0.0, min(1.0, float(r[key])))
-            body.append(f'<rect x="{left}" y="{y + 3 + j * 10}" width="{v * pw:.1f}" height="9" fill="{colour}"/>')
-        body.append(f'<text x="{WIDTH - right + 6}" y="{y + 15}">{float(r["tuned"]):.0%}</text>')
+            yy = y + 3 + j * 12
+            body.append(f'<rect x="{left}" y="{yy}" width="{v * pw:.1f}" height="10" fill="{colour}"/>')
+            # Each bar is labelled with its own value and model, so a row never shows one number
+            # without saying whose it is, and a 0 % bar (no width) still shows "base 0 %".
+            body.append(f'<text x="{left + v * pw + 4:.1f}" y="{yy + 9}" font-size="10" fill="{colour}">'
+                        f'{"base" if key == "base" else "tuned"} {float(r[key]):.0%}</text>')
     body.append(f'<text x="{left + pw / 2}" y="{height - 4}" text-anchor="middle">{escape(value_label)}</text>')
     return head + "".join(body) + tail
 

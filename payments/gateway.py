@@ -66,8 +66,9 @@ class InvalidPaymentRequest(DomainError):
 
 
 @contextmanager
-def _stripe_errors(action: str, *, invalid_param: str | None = None) -> Iterator[None]:
-    """Translate Stripe's errors. With `invalid_param`, a 4xx refusal is the caller's bad input (400)."""
+def _stripe_errors(action: str, *, invalid_param: str | None = None, missing_ok: bool = False) -> Iterator[None]:
+    """Translate Stripe's errors. With `invalid_param`, a 4xx refusal is the caller's bad input (400).
+    With `missing_ok`, a 404 is an expected answer ("not there yet"), logged at debug, not as an error."""
     try:
         yield
     except stripe.CardError as exc:
@@ -86,7 +87,10 @@ def _stripe_errors(action: str, *, invalid_param: str | None = None) -> Iterator
             raise InvalidPaymentRequest(f"The payment provider refused {invalid_param} ({action}): "
                                         f"{exc.user_message or 'not found or not valid'}.",
                                         param=invalid_param) from exc
-        logger.error("stripe refused %s: %s %s", action, status, exc)
+        if missing_ok and status == 404 and isinstance(exc, stripe.InvalidRequestError):
+            logger.debug("stripe has no such object (%s): %s", action, exc)
+        else:
+            logger.error("stripe refused %s: %s %s", action, status, exc)
         raise PaymentProviderError(f"The payment provider refused the request ({action}).") from exc
 
 
@@ -131,7 +135,7 @@ def customer_set_default_payment_method(*, customer: str, payment_method: str) -
 # --- products, plans and subscriptions -----------------------------------------------------
 def product_retrieve(product_id: str) -> stripe.Product | None:
     try:
-        with _stripe_errors("retrieve product"):
+        with _stripe_errors("retrieve product", missing_ok=True):
             return client().v1.products.retrieve(product_id)
     except PaymentProviderError as exc:
         if is_not_found(exc):
@@ -151,7 +155,7 @@ def product_update(*, product_id: str, name: str, metadata: dict) -> stripe.Prod
 
 def plan_retrieve(plan_id: str) -> stripe.Plan | None:
     try:
-        with _stripe_errors("retrieve plan"):
+        with _stripe_errors("retrieve plan", missing_ok=True):
             return client().v1.plans.retrieve(plan_id)
     except PaymentProviderError as exc:
         if is_not_found(exc):

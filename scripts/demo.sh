@@ -8,10 +8,16 @@ unset DATABASE_URL REDIS_URL CELERY_BROKER_URL
 export DJANGO_SETTINGS_MODULE=config.settings.local
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
+LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
+export LOCALSTRIPE_PORT STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:${LOCALSTRIPE_PORT}}"
 mkdir -p var/log
 
+# Everything this run starts (localstripe included, when it was not already running) is stopped on exit.
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${localstripe_pid:-}" ]; then rm -f var/localstripe.pid; fi
+}
 trap cleanup EXIT INT TERM
 
 if curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null || \
@@ -20,8 +26,11 @@ if curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null || \
   exit 1
 fi
 
-echo "==> localstripe (fake Stripe) on :8420"
+echo "==> localstripe (fake Stripe) on :${LOCALSTRIPE_PORT}"
+# localstripe.sh writes var/localstripe.pid only when it starts one; one that was already running is not ours.
+rm -f var/localstripe.pid
 scripts/localstripe.sh
+if [ -s var/localstripe.pid ]; then localstripe_pid=$(cat var/localstripe.pid); pids+=("$localstripe_pid"); fi
 echo "==> a fresh embedded database (var/tunemarket.sqlite3) and broker (var/celery-broker.sqlite3)"
 rm -f var/tunemarket.sqlite3* var/celery-broker.sqlite3* var/celerybeat-schedule*
 rm -rf var/media
@@ -41,7 +50,12 @@ echo "==> starting the web server on http://127.0.0.1:${PORT}"
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload >var/log/web.log 2>&1 &
 web=$!
 pids+=($web)
-for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null && break; sleep 0.5; done
+# Up to 2 minutes: on a busy machine the first request (imports, URLconf) can take a while.
+for _ in $(seq 240); do
+  curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null && break
+  kill -0 "$web" 2>/dev/null || break
+  sleep 0.5
+done
 if ! kill -0 "$web" 2>/dev/null; then
   echo "The web server did not start; var/log/web.log says:" >&2; tail -5 var/log/web.log >&2; exit 1
 fi

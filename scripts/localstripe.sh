@@ -15,4 +15,6 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 echo "localstripe did not start; see var/log/localstripe.log" >&2
+kill "$(cat var/localstripe.pid)" 2>/dev/null || true
+rm -f var/localstripe.pid
 exit 1

@@ -1,7 +1,8 @@
 """The peer: a naive DRF list of the same rows, as a first implementation would write it.
 
 ModelViewSet + ModelSerializer (nested provider), DRF's SearchFilter (icontains on title and
-description, every word required), a `domain` query filter, LimitOffsetPagination (20 per page, with its
+description, every word required), the API's filters as plain ORM lookups (domain, price range, and
+technique, base model and language as JSON list containment), LimitOffsetPagination (20 per page, with its
 COUNT query) and the model's default ordering. It does use select_related: we compare designs, not a
 forgotten join.
 """
@@ -48,5 +49,13 @@ class NaiveListingViewSet(viewsets.ReadOnlyModelViewSet):
         qs = Listing.objects.filter(
             status=ListingStatus.PUBLISHED, provider__provider_application__status=ApplicationStatus.APPROVED
         ).select_related("provider")
-        domain = self.request.query_params.get("domain")
-        return qs.filter(domain=domain) if domain else qs
+        # The same filters as /v1/listings, written the obvious way: one ORM lookup per query parameter.
+        params = self.request.query_params
+        lookups = {"domain": "domain", "min_price": "price_amount__gte", "max_price": "price_amount__lte"}
+        for param, lookup in lookups.items():
+            if params.get(param):
+                qs = qs.filter(**{lookup: params[param]})
+        for param, field in (("technique", "techniques"), ("base_model", "base_models"), ("language", "language_tags")):
+            if params.get(param):
+                qs = qs.filter(**{f"{field}__contains": [params[param]]})
+        return qs

@@ -77,12 +77,26 @@ LANGS = ["en", "en-AU", "en-GB", "en-US", "en-NZ", "fr", "fr-CA", "de", "es", "e
 MODELS = ["SmolLM2-135M-Instruct", "tiny-smollm2"]
 DOMAINS = list(DOMAIN_WORDS)
 
-# Queries the load generator sends (search term, domain); terms of varied selectivity.
+# Queries the load generator sends: search terms of varied selectivity, each with its domain, and
+# most with one or two more filters (price range, technique, base model, language); the last few
+# have no search at all (filters only, newest first). Prices are minor units, as in the API.
 BENCH_QUERIES = [
-    ("billing", "customer_service"), ("refund invoice", "customer_service"), ("discharge summary", "medical"),
-    ("clinical", "medical"), ("tutor", "education"), ("socratic maths", "education"), ("interview", "hr"),
-    ("australian spelling", "localization"), ("board briefing", "executive"), ("assistant", "general"),
-    ("careful", "medical"), ("friendly support", "customer_service"),
+    {"search": "billing", "domain": "customer_service"},
+    {"search": "refund invoice", "domain": "customer_service", "max_price": 80000},
+    {"search": "discharge summary", "domain": "medical", "technique": "dpo"},
+    {"search": "clinical", "domain": "medical", "language": "en-AU"},
+    {"search": "tutor", "domain": "education", "base_model": "SmolLM2-135M-Instruct", "max_price": 120000},
+    {"search": "socratic maths", "domain": "education", "min_price": 20000},
+    {"search": "interview", "domain": "hr", "technique": "supervised", "max_price": 150000},
+    {"search": "australian spelling", "domain": "localization", "language": "en"},
+    {"search": "board briefing", "domain": "executive", "min_price": 50000, "max_price": 150000},
+    {"search": "assistant", "domain": "general", "technique": "persona"},
+    {"search": "careful", "domain": "medical", "base_model": "tiny-smollm2"},
+    {"search": "friendly support", "domain": "customer_service", "language": "fr"},
+    {"domain": "medical", "technique": "calibration", "max_price": 60000},
+    {"domain": "hr", "language": "en-GB"},
+    {"technique": "dpo", "base_model": "SmolLM2-135M-Instruct", "max_price": 30000},
+    {"domain": "localization", "min_price": 100000},
 ]
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from review import judge, refusal
+from tuning.backends import device as devices
 
 from . import calibration, core, safety, stats, target
 from .scoring import ChoiceRequest, choice_probabilities, generate_greedy, score_choices, score_sequences
@@ -146,14 +147,19 @@ class _Clock:
             self.listener(self.phase, min(1.0, max(0.0, fraction)))
 
 
-def load_base_and_tuned(base_model: str, adapter_path: str | Path, *, cache_dir: Path | None = None) -> tuple[Any, Any]:
-    """The base model with the adapter attached (not merged), and the tokenizer."""
+def load_base_and_tuned(
+    base_model: str, adapter_path: str | Path, *, cache_dir: Path | None = None, device: str | None = None
+) -> tuple[Any, Any]:
+    """The base model with the adapter attached (not merged), and the tokenizer, on ``device``
+    (None: ``TUNEMARKET_DEVICE``, else CUDA when present, else the CPU; tuning/backends/device.py)."""
     from peft import PeftModel
 
     from tuning.backends.models import load_model_and_tokenizer
 
+    target = devices.pick_device(device)
     model, tokenizer = load_model_and_tokenizer(base_model, cache_dir=cache_dir)
     peft_model = PeftModel.from_pretrained(model, str(adapter_path), is_trainable=False)
+    peft_model.to(target)
     peft_model.eval()
     return peft_model, tokenizer
 
@@ -526,7 +532,20 @@ def run_target(model: Any, tokenizer: Any, examples: list[dict], config: SuiteCo
 # --- everything -------------------------------------------------------------------------------
 
 
-def evaluate_base_and_tuned(
+def evaluate_base_and_tuned(model: Any, tokenizer: Any, inputs: EvaluationInputs, config: SuiteConfig | None = None,
+                            **kwargs: Any) -> dict:
+    """The evaluation report (see ``_evaluate``) on the model's device, with that device recorded.
+
+    The scoring code builds its own input tensors: on a GPU they are created there and the forward
+    passes run under bf16 autocast (tuning/backends/device.py). Both are no-ops on the CPU."""
+    device = devices.model_device(model)
+    with devices.new_tensors_on(device), devices.autocast(device):
+        report = _evaluate(model, tokenizer, inputs, config, **kwargs)
+    report["device"] = devices.describe(device)
+    return report
+
+
+def _evaluate(
     model: Any,
     tokenizer: Any,
     inputs: EvaluationInputs,

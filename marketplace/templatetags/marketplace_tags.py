@@ -27,6 +27,19 @@ def rating_text(rating) -> str:
     return f"{rating['average']:.1f} / 5 ({n} review{'s' if n != 1 else ''})"
 
 
+# Words an API value spells differently on a page: acronyms stay upper case, and user-facing text
+# uses British spelling while the API keeps its stable values (`hr`, `localization`).
+DISPLAY_WORDS = {
+    "hr": "HR", "api": "API", "id": "ID", "lora": "LoRA", "dpo": "DPO", "sft": "SFT", "nll": "NLL",
+    "localization": "localisation", "organization": "organisation", "organizations": "organisations",
+    "license": "licence", "licenses": "licences",
+}
+
+
 @register.filter
 def label(value) -> str:
-    return str(value or "").replace("_", " ").capitalize()
+    """An API value as a label: "customer_service" → "Customer service", "hr" → "HR",
+    "localization" → "Localisation"."""
+    words = [DISPLAY_WORDS.get(w.lower(), w.lower()) for w in str(value or "").replace("_", " ").split(" ")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]

@@ -50,6 +50,22 @@ def test_browse_page_searches_and_filters_with_a_plain_get_form():
     assert r.status_code == 400 and 'role="alert"' in r.content.decode()
 
 
+def test_domain_filters_show_hr_as_an_acronym_and_localisation_in_british_spelling():
+    for url in ("/", "/providers/"):
+        html = _client().get(url).content.decode()
+        assert '<option value="hr">HR</option>' in html, url
+        assert '<option value="localization">Localisation</option>' in html, url
+        assert ">Hr<" not in html and "Localization" not in html, url
+
+
+def test_label_filter_keeps_acronyms_and_uses_british_spelling():
+    from marketplace.templatetags.marketplace_tags import label
+
+    assert label("customer_service") == "Customer service"
+    assert label("hr") == "HR" and label("localization") == "Localisation"
+    assert label("verified_organization") == "Verified organisation" and label("") == ""
+
+
 def test_browse_page_paginates_with_a_next_link():
     for i in range(14):
         make_listing(title=f"Service number {i}")

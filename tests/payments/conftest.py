@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,8 +53,14 @@ def _answers(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def localstripe_url(tmp_path_factory):
+    with run_localstripe(tmp_path_factory.mktemp("localstripe") / "localstripe.log") as url:
+        yield url
+
+
+@contextmanager
+def run_localstripe(log: Path):
+    """A fresh localstripe (empty store) on a free port, stopped on exit; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
     server = Path(__file__).with_name("localstripe_server.py")
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, str(server), "--from-scratch", "--port", str(port)],

@@ -43,6 +43,8 @@ def test_customer_saves_a_card_subscribes_once_and_cancels_from_the_page():
     html = page_text(c, "/licence/subscribe", {"plan": "premium"})
     assert "Your Premium licence is active." in html and "Current licence: Premium" in html
     assert "Subscribe to" not in html  # one live licence at a time
+    # Cancelling is offered, but not styled as the page's primary action.
+    assert '<button type="submit" class="secondary">Cancel at the end of the period</button>' in html
 
     # A second click (or a crafted POST) creates no second subscription or charge.
     html = page_text(c, "/licence/subscribe", {"plan": "enterprise"})
@@ -67,3 +69,9 @@ def test_unknown_plans_and_other_accounts_change_nothing():
     assert provider.get("/licence/").status_code == 404
     assert provider.post("/licence/subscribe", {"plan": "premium"}).status_code == 404
     assert Client().get("/licence/").status_code == 302
+
+
+def test_plan_domains_read_as_labels_with_the_hr_acronym_and_british_spelling():
+    html = page_text(web(make_user(role="customer")))
+    assert "Domains: Education, HR, Localisation, Executive, Customer service, General" in html
+    assert "Hr," not in html and "Localization" not in html

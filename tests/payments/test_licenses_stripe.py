@@ -4,7 +4,7 @@ import pytest
 from payments import gateway
 from payments.models import BillingCustomer, License, LicenseStatus, StripeEvent
 from tests.factories import make_user
-from tests.payments.conftest import deliver
+from tests.payments.conftest import deliver, run_localstripe
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
 
@@ -192,6 +192,30 @@ def test_a_late_created_event_for_a_cancelled_subscription_does_not_revive_it(st
     webhook(stripe_webhooks.wait_for("customer.subscription.deleted", sub.id))
     webhook(created)
     assert not License.objects.filter(organization=customer.organization).exists()
+
+
+def test_stripe_sync_plans_on_a_fresh_localstripe_creates_the_plans_without_logging_errors(settings, caplog,
+                                                                                           tmp_path):
+    """The first lookups of each product and plan answer 404 ("not there yet"): expected, not an error."""
+    import logging
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from payments.plans import LICENSE_PLANS
+
+    with run_localstripe(tmp_path / "fresh-localstripe.log") as url:
+        settings.STRIPE_API_BASE = url
+        out = StringIO()
+        with caplog.at_level(logging.DEBUG, logger="payments.gateway"):
+            call_command("stripe_sync_plans", stdout=out)
+        n = len(LICENSE_PLANS)
+        assert out.getvalue().count("created product") == n and out.getvalue().count("created plan") == n
+        # The 404s did happen, and were logged below WARNING.
+        missing = [r for r in caplog.records if "no such object" in r.getMessage()]
+        assert len(missing) == 2 * n and all(r.levelno == logging.DEBUG for r in missing)
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+        assert gateway.plan_retrieve("tm_premium_monthly").amount == LICENSE_PLANS["premium"].price_amount
 
 
 def test_stripe_sync_plans_is_idempotent_and_refuses_to_reprice_a_live_plan(settings):

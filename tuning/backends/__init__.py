@@ -5,7 +5,9 @@
 - ``base``: the interface every backend implements (TrainingConfig, TrainingCallbacks,
   TrainingResult, TrainingBackend, get_backend) and its errors.
 - ``chat``: chat examples to token ids and assistant-only loss masks.
-- ``local``: the CPU backend (transformers + PEFT LoRA, a bare PyTorch loop).
+- ``local``: the local backend (transformers + PEFT LoRA, a bare PyTorch loop), on the CPU or one GPU.
+- ``device``: which device and precision the backend and the evaluator use (CUDA with bf16 autocast
+  when present, else the CPU in fp32; ``TUNEMARKET_DEVICE`` overrides).
 
 Importing this package does not import torch; ``get_backend("local")`` does.
 """

@@ -71,6 +71,20 @@ class Batch:
     def n_targets(self) -> int:
         return int(self.targets.numel())
 
+    def to(self, device: torch.device) -> Batch:
+        """The batch on ``device`` (collation builds it on the CPU); itself when it is already there."""
+        if self.input_ids.device == device:
+            return self
+
+        def move(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.to(device, non_blocking=True)
+
+        return Batch(
+            prefix_ids=move(self.prefix_ids), input_ids=move(self.input_ids),
+            attention_mask=move(self.attention_mask), predict_at=move(self.predict_at),
+            targets=move(self.targets), sequence_of=move(self.sequence_of), n_sequences=self.n_sequences,
+        )
+
 
 # A shared prefix shorter than this is not worth a second decoder call.
 MIN_SHARED_PREFIX = 8
@@ -160,7 +174,7 @@ def sequence_logps(model: Any, batch: Batch) -> torch.Tensor:
     """Per-sequence sum of the log-probabilities of its targets: ``[n_sequences]``."""
     logits = target_logits(model, batch)
     token_logps = -F.cross_entropy(logits, batch.targets, reduction="none")
-    sums = torch.zeros(batch.n_sequences, dtype=token_logps.dtype)
+    sums = torch.zeros(batch.n_sequences, dtype=token_logps.dtype, device=token_logps.device)
     return sums.index_add(0, batch.sequence_of, token_logps)
 
 

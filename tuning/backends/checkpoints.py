@@ -43,6 +43,8 @@ def _rng_states() -> dict[str, Any]:
         "torch": torch.get_rng_state(),
         "python": random.getstate(),
         "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+        # Only on a CUDA host (dropout on the GPU draws from these); a CPU host ignores them on resume.
+        **({"cuda": torch.cuda.get_rng_state_all()} if torch.cuda.is_available() else {}),
     }
 
 
@@ -51,6 +53,9 @@ def _restore_rng_states(states: dict[str, Any]) -> None:
     random.setstate(_as_tuples(states["python"]))
     kind, keys, pos, has_gauss, cached = states["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    cuda = states.get("cuda")
+    if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(cuda)
 
 
 def _as_tuples(value: Any) -> Any:
@@ -75,7 +80,8 @@ def checkpoint_dirs(workdir: Path) -> list[Path]:
 def _adapter_state(model: Any) -> dict[str, torch.Tensor]:
     from peft import get_peft_model_state_dict
 
-    return {k: v.detach().clone().contiguous() for k, v in get_peft_model_state_dict(model).items()}
+    # On the CPU (a copy either way), so a checkpoint written on a GPU host resumes on any host.
+    return {k: v.detach().to("cpu", copy=True).contiguous() for k, v in get_peft_model_state_dict(model).items()}
 
 
 def _write_checkpoint(
@@ -123,7 +129,8 @@ def _read_checkpoint(
                 "use a fresh work directory for a different job"
             )
     set_peft_model_state_dict(model, load_file(str(path / "adapter_model.safetensors")))
-    trainer_state = torch.load(path / "trainer_state.pt", weights_only=True)
+    # map_location: the optimizer moves its state to its parameters' device when it loads it.
+    trainer_state = torch.load(path / "trainer_state.pt", weights_only=True, map_location="cpu")
     optimizer.load_state_dict(trainer_state["optimizer"])
     scheduler.load_state_dict(trainer_state["scheduler"])
     _restore_rng_states(trainer_state["rng"])

@@ -1,4 +1,8 @@
-"""The local backend: LoRA with transformers + PEFT and a bare PyTorch loop, on the CPU.
+"""The local backend: LoRA with transformers + PEFT and a bare PyTorch loop, on the CPU or one GPU.
+
+The device comes from ``tuning/backends/device.py`` (CUDA when present, else the CPU;
+``TUNEMARKET_DEVICE`` overrides), with the forward pass under bf16 autocast on CUDA. On the
+CPU nothing changes: fp32, no autocast, the same numbers as before.
 
 Why not the HF Trainer: on this 2-core machine TRL's SFTTrainer trains about 71 tokens
 a second (docs/design.md). This loop computes the same loss (the mean over assistant tokens
@@ -63,6 +67,7 @@ from .checkpoints import (
     checkpoint_dirs,
     seed_everything,
 )
+from .device import autocast, model_device, pick_device
 from .generation import generate, generate_stream
 
 ARTIFACT_META = "tunemarket.json"
@@ -89,8 +94,11 @@ class LocalBackend(TrainingBackend):
         inference_cache_size: int = 2,
         share_prefix: bool = True,
         safety_mix: bool = True,
+        device: str | None = None,
     ):
         self.cache_dir = cache_dir
+        # None: TUNEMARKET_DEVICE, else CUDA when present, else the CPU (resolved when training starts).
+        self.device = device
         self.num_threads = num_threads
         # Run a prefix common to a whole batch (the system prompt) through the decoder once.
         self.share_prefix = share_prefix
@@ -202,6 +210,8 @@ class LocalBackend(TrainingBackend):
     ) -> TrainingResult:
         from transformers import get_linear_schedule_with_warmup
 
+        # First: a worker told to use a GPU it does not have fails before it writes anything.
+        device = pick_device(self.device)
         started = time.monotonic()
         callbacks = callbacks or TrainingCallbacks()
         workdir = Path(workdir)
@@ -209,6 +219,7 @@ class LocalBackend(TrainingBackend):
         self._set_threads()
 
         model, tokenizer = self.build_peft_model(config)
+        model.to(device)
         if not train_examples:
             raise InvalidExample("the training file has no examples")
         train_examples, mix = self.with_safety_mix(config, train_examples)
@@ -337,13 +348,15 @@ class LocalBackend(TrainingBackend):
         items = [[data[i] for i in batch] for batch in step_batches]
         trained_tokens = sum(item.n_trained for batch in items for item in batch)
         metrics: dict[str, float] = {}
+        device = model_device(model)
         # With LoRA dropout each copy of a shared prefix would draw its own mask.
         share = config.lora_dropout == 0 and self.share_prefix
         if config.method == "supervised":
             loss_total, correct = 0.0, 0
             for batch_items in items:
-                batch = collate(batch_items, pad_id, share_prefix=share)
-                loss_sum, n_correct = sft_loss_sum(model, batch)
+                batch = collate(batch_items, pad_id, share_prefix=share).to(device)
+                with autocast(device):
+                    loss_sum, n_correct = sft_loss_sum(model, batch)
                 (loss_sum / trained_tokens).backward()
                 loss_total += float(loss_sum.detach())
                 correct += n_correct
@@ -353,8 +366,9 @@ class LocalBackend(TrainingBackend):
             n_pairs = sum(len(batch) for batch in items)
             loss_total, margin_total, wins = 0.0, 0.0, 0
             for batch_items in items:
-                batch = collate_pairs(batch_items, pad_id, share_prefix=share)
-                losses, margins = dpo_terms(model, batch, config.dpo_beta)
+                batch = collate_pairs(batch_items, pad_id, share_prefix=share).to(device)
+                with autocast(device):
+                    losses, margins = dpo_terms(model, batch, config.dpo_beta)
                 (losses.sum() / n_pairs).backward()
                 loss_total += float(losses.detach().sum())
                 margin_total += float(margins.sum())
@@ -389,20 +403,22 @@ class LocalBackend(TrainingBackend):
     ) -> dict[str, float]:
         """Validation metrics over all of ``data``, token-weighted for SFT."""
         model.eval()
+        device = model_device(model)
         order = sorted(range(len(data)), key=lambda i: data[i].n_tokens)
         size = config.batch_size * 2
         loss_total, correct, count, margin_total = 0.0, 0, 0, 0.0
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(device):
             for b in range(0, len(order), size):
                 chunk = [data[i] for i in order[b : b + size]]
                 if config.method == "supervised":
-                    batch = collate(chunk, pad_id, share_prefix=self.share_prefix)
+                    batch = collate(chunk, pad_id, share_prefix=self.share_prefix).to(device)
                     loss_sum, n_correct = sft_loss_sum(model, batch)
                     loss_total += float(loss_sum)
                     correct += n_correct
                     count += batch.n_targets
                 else:
-                    losses, margins = dpo_terms(model, collate_pairs(chunk, pad_id, share_prefix=self.share_prefix), config.dpo_beta)
+                    pairs = collate_pairs(chunk, pad_id, share_prefix=self.share_prefix).to(device)
+                    losses, margins = dpo_terms(model, pairs, config.dpo_beta)
                     loss_total += float(losses.sum())
                     margin_total += float(margins.sum())
                     correct += int((margins > 0).sum())
