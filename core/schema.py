@@ -33,19 +33,19 @@ ERROR_SCHEMA = {
 }
 
 # Answers any operation can give: a bad query, parameter or header (400), no or a revoked key (401), a role
-# or organisation that may not (403), an id that is not the caller's (404), the throttle (429).
+# or organisation that may not (403), an id that is not the caller's (404), a state that does not allow it
+# (409; reads too, e.g. a file's samples without the customer's grant), the throttle (429).
 COMMON = {
     "400": "Invalid request: the error names the parameter.",
     "401": "No valid API key.",
     "403": "Not allowed for this account.",
     "404": "Not found, or not this organisation's.",
+    "409": "Conflict with the object's state, or a repeated Idempotency-Key still in progress.",
     "429": "Too many requests.",
 }
-# Answers of operations that change something: a state that does not allow it or an Idempotency-Key still
-# in flight (409), a body over API_MAX_BODY_BYTES or the upload limit (413), a body in a media type the
+# Answers of operations that send a body: one over API_MAX_BODY_BYTES or the upload limit (413), a body in a media type the
 # endpoint does not read (415).
 WRITES = {
-    "409": "Conflict with the object's state, or a repeated Idempotency-Key still in progress.",
     "413": "The request body is too large.",
     "415": "Unsupported media type.",
 }
@@ -55,6 +55,12 @@ PAYMENTS = {
     "402": "The card could not be charged or held: add another payment method.",
     "502": "Stripe answered with an error; nothing was changed here.",
     "503": "Stripe could not be reached; retry with the same Idempotency-Key.",
+}
+# Successful answers that are not JSON (found by the fuzzer's content-type check): a file's own bytes, and a
+# model card's Markdown (?format=md).
+RAW_SUCCESS = {
+    ("/v1/files/{file_id}/content", "get"): {"application/jsonl": {"schema": {"type": "string", "format": "binary"}}},
+    ("/v1/models/{model_id}/card", "get"): {"text/markdown": {"schema": {"type": "string"}}},
 }
 PAYMENT_PATHS = ("/v1/fine_tuning/jobs", "/v1/licenses", "/v1/billing/payment_methods",
                  "/v1/specialist_models/{id}/licenses")
@@ -75,6 +81,10 @@ def add_error_responses(result, generator, request, public):
             if method == "post" and (path in PAYMENT_PATHS or path.endswith("/accept")):
                 codes.update(PAYMENTS)
             responses = operation.setdefault("responses", {})
+            if (path, method) in RAW_SUCCESS:
+                responses.setdefault("200", {"description": ""}).setdefault("content", {}).update(RAW_SUCCESS[path, method])
+                if path.endswith("/content"):
+                    responses["200"]["content"].pop("application/json", None)
             for code, description in codes.items():
                 responses.setdefault(code, {"description": description, "content": {"application/json": {"schema": ref}}})
     return result

@@ -37,12 +37,14 @@ def test_every_operation_documents_its_success_and_the_error_shape(client):
             responses = op["responses"]
             if not any(code.startswith("2") and responses[code].get("content") for code in responses):
                 missing.append(f"{method.upper()} {path}: no documented success body")
-            for code in ("400", "401", "403", "404", "429") + (("409", "413", "415") if method != "get" else ()):
+            for code in ("400", "401", "403", "404", "409", "429") + (("413", "415") if method != "get" else ()):
                 ref = responses.get(code, {}).get("content", {}).get("application/json", {}).get("schema", {})
                 if ref.get("$ref") != "#/components/schemas/Error":
                     missing.append(f"{method.upper()} {path}: {code} is not documented as an Error")
     assert missing == []
     assert schema["paths"]["/v1/fine_tuning/jobs"]["post"]["responses"]["402"]
+    assert list(schema["paths"]["/v1/files/{file_id}/content"]["get"]["responses"]["200"]["content"]) == ["application/jsonl"]
+    assert "text/markdown" in schema["paths"]["/v1/models/{model_id}/card"]["get"]["responses"]["200"]["content"]
 
 
 @pytest.mark.parametrize("case", ["unauthenticated", "not_found", "validation", "unknown_url", "bad_json"])
