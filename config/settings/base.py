@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.capture_due_payments",
         "schedule": 3600.0,
     },
+    # Stripe events stored but not processed (a lost message): processed again, once (payments.services).
+    "payments.stripe_events_resend": {
+        "task": "payments.tasks.stripe_events_resend_task",
+        "schedule": float(env.int("PAYMENTS_EVENT_RESEND_SECONDS", default=300)),
+    },
     # Re-checks every released model whose evaluation ran under other safety suites, guard or platform
     # base (evaluation.conf.safety_fingerprint); a model that now fails the gate is suspended.
     "evaluation.rechecks_queue": {
@@ -229,6 +234,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # localstripe in development, tests and the demo; unset for real Stripe.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# An event still unprocessed this long after it was stored is queued again (the beat entry above).
+PAYMENTS_EVENT_RESEND_SECONDS = env.int("PAYMENTS_EVENT_RESEND_SECONDS", default=300)
 
 # --- Tuning -----------------------------------------------------------------------------------
 TUNEMARKET_MODEL_CACHE = Path(env.str("TUNEMARKET_MODEL_CACHE", default=str(VAR_DIR / "models")))

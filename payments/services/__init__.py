@@ -46,6 +46,7 @@ from .provider_payouts import (
 from .stripe_events import (
     stripe_event_process,
     stripe_event_receive,
+    stripe_events_resend_unprocessed,
 )
 
 __all__ = [
@@ -75,4 +76,5 @@ __all__ = [
     "provider_payout_create",
     "stripe_event_process",
     "stripe_event_receive",
+    "stripe_events_resend_unprocessed",
 ]
