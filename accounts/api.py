@@ -51,17 +51,20 @@ class TokenView(APIView):
 
 
 class MeView(APIView):
+    @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(s.user_out(request.user))
 
 
 class ApiKeyListView(APIView):
+    @extend_schema(responses={200: dict})
     def get(self, request):
         qs = ApiKey.objects.filter(user=request.user)
         return Response(paginate(request, qs, serialize=s.api_key_out))
 
 
 class ApiKeyRevokeView(APIView):
+    @extend_schema(request=None, responses={200: dict})
     def post(self, request, key_id: str):
         key = ApiKey.objects.filter(user=request.user, public_id=key_id).first()
         if key is None:
@@ -71,6 +74,7 @@ class ApiKeyRevokeView(APIView):
 
 
 class ProviderApplicationView(APIView):
+    @extend_schema(responses={200: dict})
     def get(self, request):
         app = (
             ProviderApplication.objects.filter(organization=request.user.organization)
@@ -90,6 +94,7 @@ class ProviderApplicationView(APIView):
 
 
 class OrganizationVerificationView(APIView):
+    @extend_schema(responses={200: dict})
     def get(self, request):
         ver = (
             OrganizationVerification.objects.filter(organization=request.user.organization)
@@ -108,6 +113,7 @@ class OrganizationVerificationView(APIView):
 
 
 class AgreementCurrentView(APIView):
+    @extend_schema(responses={200: dict})
     def get(self, request):
         current = services.agreement_current()
         if current is None:

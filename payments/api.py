@@ -20,6 +20,7 @@ class PlanListView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(list_response([plan_out(p) for p in LICENSE_PLANS.values()], False))
 
@@ -53,6 +54,7 @@ class LicenseCreateView(IdempotentMixin, APIView):
 
 
 class LicenseCurrentView(APIView):
+    @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(license_out(services.license_for_request(organization=request.user.organization)))
 

@@ -21,3 +21,11 @@ def capture_due_payments() -> dict:
     from .services import job_payments_capture_due
 
     return job_payments_capture_due()
+
+
+@shared_task
+def stripe_events_resend_task() -> list[str]:
+    """Periodic (beat): process again the Stripe events stored but left unprocessed (a lost message)."""
+    from .services import stripe_events_resend_unprocessed
+
+    return stripe_events_resend_unprocessed()

@@ -22,7 +22,7 @@ def job_run_task(job_id: int) -> str:
 @shared_task(ignore_result=True)
 def reap_expired_leases() -> dict:
     return {**services.job_reap_expired_leases(), "resent": services.job_resend_unclaimed(),
-            "evaluations_resent": evaluation_resend_lost()}
+            "screenings_resent": services.job_resend_unscreened(), "evaluations_resent": evaluation_resend_lost()}
 
 
 @shared_task(ignore_result=True)

@@ -161,6 +161,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The one error shape on every operation (core/schema.py), after drf-spectacular's own enum hook.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
 }
 
 # Failed logins (accounts/backends.py, for the API, the sign-in page and the admin): after
@@ -212,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.capture_due_payments",
         "schedule": 3600.0,
     },
+    # Stripe events stored but not processed (a lost message): processed again, once (payments.services).
+    "payments.stripe_events_resend": {
+        "task": "payments.tasks.stripe_events_resend_task",
+        "schedule": float(env.int("PAYMENTS_EVENT_RESEND_SECONDS", default=300)),
+    },
     # Re-checks every released model whose evaluation ran under other safety suites, guard or platform
     # base (evaluation.conf.safety_fingerprint); a model that now fails the gate is suspended.
     "evaluation.rechecks_queue": {
@@ -242,6 +249,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # localstripe in development, tests and the demo; unset for real Stripe.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# An event still unprocessed this long after it was stored is queued again (the beat entry above).
+PAYMENTS_EVENT_RESEND_SECONDS = env.int("PAYMENTS_EVENT_RESEND_SECONDS", default=300)
 
 # --- Tuning -----------------------------------------------------------------------------------
 TUNEMARKET_MODEL_CACHE = Path(env.str("TUNEMARKET_MODEL_CACHE", default=str(VAR_DIR / "models")))

@@ -47,6 +47,7 @@ from .provider_payouts import (
 from .stripe_events import (
     stripe_event_process,
     stripe_event_receive,
+    stripe_events_resend_unprocessed,
 )
 
 __all__ = [
@@ -77,4 +78,5 @@ __all__ = [
     "provider_payout_create",
     "stripe_event_process",
     "stripe_event_receive",
+    "stripe_events_resend_unprocessed",
 ]

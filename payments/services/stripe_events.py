@@ -60,3 +60,24 @@ def _event_apply(event: StripeEvent) -> str:
             return specialist_payment_refresh(payment_intent_id=obj["id"], reason=reason) or "ignored"
         return job_payment_refresh(payment_intent_id=obj["id"], reason=reason)
     return "ignored"
+
+
+def stripe_events_resend_unprocessed(*, now=None) -> list[str]:
+    """Queue processing again for events stored more than PAYMENTS_EVENT_RESEND_SECONDS ago and still unprocessed.
+
+    Stripe does not retry an event we answered 200, so a lost processing message (or one a killed worker had taken:
+    Redis gives it back only after the visibility timeout, hours) would leave it unapplied. Processing is once per
+    event (row lock + processed_at), so a duplicate message does nothing. Periodic (beat)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from ..tasks import stripe_event_process_task
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=int(getattr(settings, "PAYMENTS_EVENT_RESEND_SECONDS", 300)))
+    stale = list(StripeEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
+                 .order_by("received_at").values_list("pk", "event_id")[:500])
+    for pk, _ in stale:
+        stripe_event_process_task.delay_on_commit(event_pk=pk)
+    return [event_id for _, event_id in stale]

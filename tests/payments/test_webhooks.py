@@ -121,3 +121,30 @@ def test_the_same_event_delivered_five_times_two_at_once_has_one_effect(stripe_w
                     ("customer_payments", -12000), (f"provider:{listing.provider.public_id}", 10200),
                     ("platform_fees", 1800)])
     assert unbalanced_transactions() == []
+
+
+@pytest.mark.django_db
+def test_an_event_whose_processing_message_was_lost_is_processed_later_once(settings, django_capture_on_commit_callbacks):
+    """Stripe never re-sends an event we answered 200; a lost processing message (or one a SIGKILLed worker
+    held, which Redis returns only after its visibility timeout) must not leave it unapplied (bench/load_fault)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    body = json.dumps({"id": "evt_lost_1", "object": "event", "type": "customer.created",
+                       "data": {"object": {"id": "cus_lost", "object": "customer"}}}).encode()
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        assert _post(body, _sign(body, WEBHOOK_SECRET)).status_code == 200
+    assert len(lost) == 1  # the processing message, never delivered
+    event = StripeEvent.objects.get(event_id="evt_lost_1")
+    assert event.processed_at is None
+    assert services.stripe_events_resend_unprocessed() == []  # just stored: its message may be on its way
+
+    later = timezone.now() + timedelta(seconds=settings.PAYMENTS_EVENT_RESEND_SECONDS + 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stripe_events_resend_unprocessed(now=later) == ["evt_lost_1"]
+    event.refresh_from_db()
+    assert event.processed_at is not None and event.result == "ignored"
+    assert services.stripe_events_resend_unprocessed(now=later) == []
+    assert services.stripe_event_process(event_pk=event.pk) == "already processed"

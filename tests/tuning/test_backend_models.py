@@ -74,3 +74,39 @@ def test_base_model_hashes():
     tiny = models.model_file_sha256(models.TINY_SMOLLM2)
     assert len(real) == len(tiny) == 64 and real != tiny
     assert models.gguf_path().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+_CONCURRENT_FIRST_LOADS = """
+import json, sys, threading
+from tuning.backends import models
+barrier, errors = threading.Barrier(16), []
+def first_load():
+    barrier.wait()
+    try:
+        models.load_tokenizer("tiny-smollm2")
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=first_load) for _ in range(16)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps(errors))
+"""
+
+
+@pytest.mark.slow
+def test_threads_loading_a_tokenizer_for_the_first_time_at_once_all_get_it():
+    """The first tokenizer loads of a fresh process, from 8 threads at once (gunicorn's threads on the first
+    uploads): transformers' lazy import raced and some threads got "cannot import name 'AutoTokenizer'"
+    (a 500 on POST /v1/files in bench/load_fault). Each process is fresh, since only the first import races;
+    before the fix most of these processes saw the error."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    procs = [subprocess.Popen([sys.executable, "-c", _CONCURRENT_FIRST_LOADS], cwd=models.REPO_ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-2000:]
+        assert json.loads(out.strip().splitlines()[-1]) == [], out

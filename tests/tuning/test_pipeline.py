@@ -163,3 +163,26 @@ def test_a_queued_job_whose_message_was_lost_gets_it_again_and_a_duplicate_is_ha
     assert services.job_claim(job_id=job.pk, worker="w:1") is not None
     assert services.job_claim(job_id=job.pk, worker="w:2") is None
     assert services.job_resend_unclaimed(now=later + timedelta(hours=1)) == []  # running jobs are the reaper's
+
+
+def test_a_job_whose_screening_message_was_lost_is_screened_again_once(
+        customer, listing, django_capture_on_commit_callbacks):
+    """bench/load_fault: a worker SIGKILLed while it held a job's screening message left the job in
+    pending_review (Redis gives the message back only after its visibility timeout, hours later)."""
+    from evaluation.models import RequestReview
+
+    job = make_job(customer=customer, listing=listing)
+    provider_user = job.provider.memberships.first().user
+    # The provider accepts; the screening message it queues on commit is lost (never executed).
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        job = services.job_provider_accept(job=job, actor=provider_user)
+    assert len(lost) == 1 and job.status == JobStatus.PENDING_REVIEW
+    assert services.job_resend_unscreened() == []  # just accepted: the screening may still be on its way
+
+    later = timezone.now() + timedelta(minutes=16)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.job_resend_unscreened(now=later) == [job.public_id]
+    assert RequestReview.objects.filter(job=job).count() == 1  # the re-sent screening ran
+    job.refresh_from_db()
+    assert job.events.filter(type="screening_resent").count() == 1
+    assert services.job_resend_unscreened(now=later + timedelta(hours=1)) == []  # reviewed: never again

@@ -278,7 +278,35 @@ def _publish(build: Callable[[Path], None], final: Path, meta: dict[str, Any]) -
     return final
 
 
+# transformers resolves its top-level names lazily (its _LazyModule imports a submodule on first access), and
+# that first resolution is not thread-safe: a second thread asking for a name while the first thread is still
+# importing its submodule gets "ImportError: cannot import name 'AutoTokenizer' from 'transformers'". gunicorn's
+# threads hit this on the first uploads after a start (bench/load_fault). Every name the backends use is
+# resolved once, under this lock, before any of them is imported.
+_TRANSFORMERS_LOCK = threading.Lock()
+_TRANSFORMERS_NAMES = ("AutoTokenizer", "AutoModelForCausalLM", "LlamaConfig", "LlamaForCausalLM", "DynamicCache",
+                       "get_linear_schedule_with_warmup")
+_transformers_ready = False
+
+
+def import_transformers():
+    """The transformers module with every name the backends use already resolved (thread-safe)."""
+    global _transformers_ready
+    if not _transformers_ready:
+        with _TRANSFORMERS_LOCK:
+            if not _transformers_ready:
+                import transformers
+
+                for name in _TRANSFORMERS_NAMES:
+                    getattr(transformers, name)
+                _transformers_ready = True
+    import transformers
+
+    return transformers
+
+
 def _quiet_transformers() -> contextlib.AbstractContextManager:
+    import_transformers()
     from transformers.utils import logging as hf_logging
 
     @contextlib.contextmanager
@@ -309,6 +337,7 @@ def ensure_tokenizer_cached(cache_dir: Path | None = None) -> Path:
         return final
 
     def build(tmp: Path) -> None:
+        import_transformers()
         from transformers import AutoTokenizer
 
         source = gguf_path()
@@ -341,6 +370,7 @@ def ensure_model_cached(name: str, cache_dir: Path | None = None) -> Path:
 
     def build(tmp: Path) -> None:
         import torch
+        import_transformers()
         from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
         if spec.source == "gguf":
@@ -390,6 +420,7 @@ def _build_merged(spec: BaseModelSpec, tmp: Path, cache_dir: Path) -> None:
 def load_tokenizer(name: str, *, cache_dir: Path | None = None):
     """Only the tokenizer (with its chat template) of a base model; cheap after first use."""
     spec = get_spec(name)
+    import_transformers()
     from transformers import AutoTokenizer
 
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -404,6 +435,7 @@ def load_tokenizer(name: str, *, cache_dir: Path | None = None):
 def load_model_and_tokenizer(name: str, *, cache_dir: Path | None = None) -> tuple[Any, Any]:
     """Load a base model in fp32 and eval mode, with its tokenizer."""
     import torch
+    import_transformers()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = ensure_model_cached(name, cache_dir)

@@ -45,6 +45,7 @@ from .worker import (
     job_record_checkpoint,
     job_record_progress,
     job_resend_unclaimed,
+    job_resend_unscreened,
     job_training_failed,
     job_training_finished,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "job_record_checkpoint",
     "job_record_progress",
     "job_resend_unclaimed",
+    "job_resend_unscreened",
     "job_training_failed",
     "job_training_finished",
     "completion_report_content",

@@ -244,3 +244,34 @@ def job_resend_unclaimed(*, now=None) -> list[str]:
             _enqueue_training(job, at=now)
             resent.append(job.public_id)
     return resent
+
+
+def job_resend_unscreened(*, now=None) -> list[str]:
+    """Queue the automated screening again for jobs that entered `pending_review` TUNEMARKET_QUEUED_RESEND_SECONDS
+    ago and have no request review yet: the message was lost, or a worker took it and was killed. (Redis hands an
+    unacknowledged message back only after the broker's visibility timeout, which is longer than the longest
+    training job: hours, while the job waits. bench/load_fault found such a job after a SIGKILL.) The screening
+    task returns at once for a job that already has a review, so a duplicate does nothing; a job is re-sent at
+    most once per period."""
+    from django.db.models import Exists, Max, OuterRef
+
+    from evaluation.models import RequestReview
+    from evaluation.tasks import review_screen_task
+
+    now = now or timezone.now()
+    seconds = int(conf.get("TUNEMARKET_QUEUED_RESEND_SECONDS"))
+    cutoff = now - timedelta(seconds=seconds)
+    stale = (FineTuningJob.objects.filter(status=JobStatus.PENDING_REVIEW)
+             .annotate(reviewed=Exists(RequestReview.objects.filter(job=OuterRef("pk"))),
+                       since=Max("events__created_at", filter=Q(events__to_status=JobStatus.PENDING_REVIEW)),
+                       resent=Max("events__created_at", filter=Q(events__type="screening_resent")))
+             .filter(Q(resent__isnull=True) | Q(resent__lt=cutoff), reviewed=False, since__lt=cutoff))
+    out = []
+    for job in stale[:200]:
+        with transaction.atomic():
+            job_event(job=job, level=JobEvent.Level.WARN, type="screening_resent", data={"waited_seconds": seconds},
+                      message=f"The automated review had not started within {seconds // 60} minutes; it was queued "
+                              "again (a busy queue or a lost message).")
+            review_screen_task.delay_on_commit(job_id=job.pk)
+        out.append(job.public_id)
+    return out
