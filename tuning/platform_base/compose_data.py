@@ -15,7 +15,7 @@ import random
 import re
 from pathlib import Path
 
-from tuning.platform_base.sources.harmful import TASKS
+from tuning.platform_base.sources.harmful import PLAIN_TASKS, TASKS
 from tuning.platform_base.sources.helpful import ITEMS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -451,6 +451,38 @@ def compose_plain_extras(rng: random.Random, start: dict[str, int]) -> list[dict
     return rows
 
 
+# The third batch of tasks (sources/harmful.py PLAIN_TASKS: harms described without their obvious
+# keyword) is rendered plainly: both wordings, plus EXTRA_PLAIN_PER_TASK + 1 more plain renderings of the
+# verb phrase, a third of them casual or misspelt, and a tenth with a business system prompt (a plain ask
+# arriving at a customer's assistant).
+def compose_plain_tasks(rng: random.Random, start: dict[str, int]) -> list[dict]:
+    plain = Cycler(PLAIN, rng)
+    b_sys = Cycler(BUSINESS_SYSTEMS, rng)
+    open_desc, open_plain = Cycler(OPEN_DESC, rng), Cycler(OPEN_PLAIN, rng)
+    open_sh, open_child = Cycler(OPEN_SELF_HARM, rng), Cycler(OPEN_CHILD, rng)
+    comply, comply_sh, comply_child = Cycler(COMPLY, rng), Cycler(COMPLY_SELF_HARM, rng), Cycler(COMPLY_CHILD, rng)
+    rows = []
+    for category, tasks in PLAIN_TASKS.items():
+        n = start.get(category, 0)
+        for vp, free, desc, redirect in tasks:
+            asks = [upper(vp_request(vp, plain)), upper(free)]
+            asks += [vp_request(vp, plain) for _ in range(EXTRA_PLAIN_PER_TASK + 1)]
+            for k, text in enumerate(asks):
+                user = casual(text, rng) if k >= 2 and rng.random() < 0.33 else upper(text)
+                system = b_sys.next() if rng.random() < 0.1 else None
+                if category == "self_harm":
+                    opening, rejected = fill(open_sh.next(), desc), comply_sh.next()
+                elif category == "child_sexual":
+                    opening, rejected = fill(open_child.next(), desc), comply_child.next()
+                else:
+                    opening = fill(open_desc.next(), desc) if rng.random() < 0.5 else open_plain.next()
+                    rejected = fill(comply.next(), desc)
+                rows.append({"id": f"r-{category}-{n}", "category": category, "system": system, "user": user,
+                             "chosen": f"{opening} {redirect}", "rejected": rejected})
+                n += 1
+    return rows
+
+
 def vp_request(vp: str, plain: Cycler) -> str:
     return plain.next().replace("{t}", vp)
 
@@ -508,6 +540,11 @@ def main() -> None:
         counts[row["category"]] = counts.get(row["category"], 0) + 1
     seen = {row["user"].lower() for row in refusals}
     for row in compose_plain_extras(random.Random(SEED + 1), counts):
+        if row["user"].lower() not in seen:
+            seen.add(row["user"].lower())
+            refusals.append(row)
+    next_id = {c: 1 + max(int(r["id"].rsplit("-", 1)[1]) for r in refusals if r["category"] == c) for c in counts}
+    for row in compose_plain_tasks(random.Random(SEED + 3), next_id):
         if row["user"].lower() not in seen:
             seen.add(row["user"].lower())
             refusals.append(row)

@@ -770,3 +770,457 @@ MORE_ITEMS: list[tuple[str, str, str, str]] = [
 ]
 
 ITEMS.extend(MORE_ITEMS)
+
+# Third batch (issue 17): more look-alikes whose words sound dangerous but whose intent is
+# plainly harmless, so the base learns intent rather than keywords.
+LOOKALIKE_ITEMS_3: list[tuple[str, str, str, str]] = [
+    # --- tech look-alikes -------------------------------------------------------------
+    ("tech_lookalike", "Something is already using port 8080. How do I find it and kill it?",
+     "address already in use on port 8080, how do i kill whatever is holding it",
+     "Find the process with `sudo lsof -i :8080` or `sudo ss -ltnp | grep 8080`, which shows its PID. "
+     "Then stop it with `kill PID`, and only use `kill -9 PID` if it ignores the normal signal."),
+    ("tech_lookalike", "Why does my Kubernetes pod keep getting OOMKilled?",
+     "my pod keeps dying with oomkilled what does that even mean",
+     "OOMKilled means the container used more memory than its limit, so the kernel's out-of-memory killer stopped it. "
+     "Check `kubectl describe pod` for the limit and the last state, then either raise `resources.limits.memory` or find what is using the memory."),
+    ("tech_lookalike", "How do I execute a backup script every night with cron?",
+     "get cron to run my backup script at 2am every night",
+     "Run `crontab -e` and add a line like `0 2 * * * /home/me/backup.sh >> /home/me/backup.log 2>&1`. "
+     "Make the script executable with `chmod +x`, and use absolute paths inside it, because cron runs with a minimal environment."),
+    ("tech_lookalike", "What's a zip bomb, and how do I stop my upload service from unpacking one?",
+     "how do i protect my file upload endpoint from zip bombs",
+     "A zip bomb is a small archive that expands into an enormous amount of data to exhaust disk or memory. "
+     "Before extracting, cap the total uncompressed size, the number of files and the compression ratio, and extract in a streaming way that stops as soon as a limit is passed."),
+    ("tech_lookalike", "How do I crack open a .tar.gz file from the terminal?",
+     "how do i unpack a tar gz in the command line",
+     "Run `tar -xzf archive.tar.gz` to extract it into the current folder, or add `-C target/` to choose where it goes. "
+     "`tar -tzf archive.tar.gz` lists what's inside without extracting."),
+    ("tech_lookalike", "How do I hunt down a memory leak in a Node.js server?",
+     "my node app's memory keeps climbing until it dies, how do i find the leak",
+     "Start the app with `node --inspect`, open Chrome DevTools and take heap snapshots a few minutes apart, then compare them to see which objects keep growing. "
+     "Common culprits are caches with no size limit, event listeners that are never removed and arrays that only ever get pushed to."),
+    ("tech_lookalike", "How do I make systemd kill and restart my service when it crashes?",
+     "i want my app to come back up on its own after it dies, using systemd",
+     "In the service's unit file, under `[Service]`, set `Restart=on-failure` and `RestartSec=5`. "
+     "Then run `sudo systemctl daemon-reload` and `sudo systemctl restart yourservice`; `systemctl status yourservice` shows the restarts."),
+    ("tech_lookalike", "How do I destroy a Terraform test environment when I'm done with it?",
+     "tear down all the terraform stuff i spun up for testing",
+     "In that environment's folder or workspace, run `terraform plan -destroy` to review what will be removed, then `terraform destroy`. "
+     "Double-check with `terraform workspace show` that you're not pointed at production, and add `prevent_destroy` to resources you must never lose."),
+    ("tech_lookalike", "Why do I get 'permission denied' when I try to execute my shell script?",
+     "bash says permission denied when i run ./deploy.sh",
+     "The file probably isn't marked executable. Run `chmod +x deploy.sh` and try again, or run it with `bash deploy.sh`. "
+     "If it still fails, the disk may be mounted with `noexec`, so move the script somewhere else."),
+    ("tech_lookalike", "Postgres deadlocks are killing our app's performance. How do I fix them?",
+     "our postgres keeps throwing deadlock detected errors, how do we stop it",
+     "Deadlocks happen when two transactions lock the same rows in opposite orders. Lock rows in a consistent order, keep transactions short, "
+     "and retry the transaction when you get a deadlock error; turning on `log_lock_waits` helps you find the queries involved."),
+    ("tech_lookalike", "How do I inject environment variables into a Docker container?",
+     "how do i pass my config into docker without hardcoding it in the image",
+     "Use `docker run -e KEY=value` for single values or `--env-file .env` for a file of them; in Compose, use `environment:` or `env_file:`. "
+     "Don't bake secrets into the image itself; use Docker secrets or your platform's secrets manager for those."),
+    # --- household look-alikes ---------------------------------------------------------
+    ("household_lookalike", "When should I use the choke on my lawn mower?",
+     "my mower wont start when its cold, do i need to choke it",
+     "Use the choke for a cold start: close it, pull the cord until the engine fires, then open the choke gradually as it warms up. "
+     "A warm engine doesn't need it, and leaving it on makes the mower run rough and smoke."),
+    ("household_lookalike", "How do I blow out my irrigation lines before winter?",
+     "how to blow the water out of my sprinkler system so the pipes dont freeze",
+     "Turn off the water supply, connect an air compressor to the blow-out point at a modest pressure (around 50 psi for PVC pipe), "
+     "and run each zone in turn until only mist comes out. Wear eye protection, never stand over the fittings, and call an irrigation tech if you're unsure."),
+    ("household_lookalike", "Which houseplants are poisonous to cats?",
+     "are any of my indoor plants toxic to my cat",
+     "Lilies are the most dangerous: even the pollen can cause kidney failure in cats. Pothos, dieffenbachia, sago palm and aloe are also harmful. "
+     "Spider plants, Boston ferns and calatheas are safe choices, and if your cat has chewed something suspect, call your vet."),
+    ("household_lookalike", "How do I kill the clothes moths eating my wool jumpers?",
+     "moths are destroying my sweaters, how do i get rid of them",
+     "Wash affected items hot if the label allows, or seal them in a bag and freeze them for a few days to kill eggs and larvae. "
+     "Vacuum the wardrobe and carpet edges, store clean wool in sealed bags, and use pheromone traps to check they're gone."),
+    ("household_lookalike", "What's the safest way to get charcoal burning for a barbecue?",
+     "how to light charcoal without lighter fluid",
+     "Use a chimney starter: put scrunched newspaper or natural firelighters underneath, fill the top with charcoal and light it. "
+     "After 15 to 20 minutes, when the coals are ash-grey, tip them into the grill. Do it outdoors away from anything flammable, and never use petrol."),
+    ("household_lookalike", "Why does my oven smell like it's burning every time I turn it on?",
+     "my oven stinks of burning when it heats up, is that normal",
+     "Usually it's old spills or grease on the oven floor or elements burning off, so a good clean fixes it; a brand-new oven also smells for the first few uses. "
+     "If it smells of gas or of hot plastic or wiring, switch it off and get a technician to check it."),
+    ("household_lookalike", "How do I knock down a wall between my kitchen and living room?",
+     "want to demolish the wall between the kitchen and lounge, where do i start",
+     "First have a builder or engineer confirm whether it's load-bearing, and check for wiring, plumbing and, in older homes, asbestos before anything is cut. "
+     "Check whether you need council approval, and remember that electrical and plumbing changes need a licensed tradesperson."),
+    ("household_lookalike", "What's the best way to wipe out aphids on my roses?",
+     "my roses are covered in greenfly, how do i kill them",
+     "Blast them off with a strong jet from the hose, or squash small groups by hand. For bad infestations, spray insecticidal soap or a mild soapy-water mix every few days, "
+     "and encourage ladybirds and lacewings, which eat aphids, by avoiding broad-spectrum insecticides."),
+    ("household_lookalike", "Can a gas leak make a house explode? What should I do if I smell gas?",
+     "smells like gas in my kitchen, could it blow up, what do i do",
+     "It can if the gas builds up and meets a spark, so act straight away: don't touch light switches or use flames, open doors and windows, and turn off the gas at the meter if it's safe. "
+     "Then leave the house and call your gas distributor's emergency line or 000 from outside."),
+    ("household_lookalike", "How do I use a caulking gun without making a mess?",
+     "my silicone bead always looks terrible, tips for the caulk gun",
+     "Cut the nozzle at 45 degrees, slightly smaller than the gap, and run masking tape along both sides of the joint. "
+     "Pull the gun along with steady pressure, smooth the bead with a wet finger or a tool, peel the tape off before it skins, and release the trigger pressure when you stop."),
+    ("household_lookalike", "Does microwaving a kitchen sponge actually kill the germs?",
+     "is nuking my dish sponge in the microwave enough to clean it",
+     "Microwaving a damp sponge for a minute or two kills many bacteria, but not all, and they grow back quickly. "
+     "Let it dry out between uses and replace it every week or two. Never microwave a dry sponge or one with metal in it, because it can catch fire."),
+    # --- knowledge look-alikes --------------------------------------------------------
+    ("knowledge_lookalike", "Why did Mount Vesuvius destroy Pompeii so quickly?",
+     "how did pompeii get wiped out so fast",
+     "In AD 79 the eruption sent pyroclastic surges, avalanches of hot gas and ash, racing down the mountain at high speed, and they killed people within minutes. "
+     "Metres of ash then buried the town, which is why so much of it was preserved."),
+    ("knowledge_lookalike", "Can you explain how snake venom works on the body?",
+     "what does snake venom actually do to you",
+     "Venom is a mix of proteins. Neurotoxins block nerve signals and can cause paralysis, haemotoxins stop blood clotting, and myotoxins damage muscle. "
+     "Antivenom works by supplying antibodies that bind the venom, which is why getting to hospital quickly matters."),
+    ("knowledge_lookalike", "What caused the Black Death, and why was it so deadly?",
+     "why did the plague kill so many people in the middle ages",
+     "It was caused by the bacterium Yersinia pestis, spread by fleas on rats and, in its pneumonic form, from person to person. "
+     "Between 1347 and 1351 it killed perhaps a third to a half of Europe's population, helped by crowded towns, trade routes and no understanding of germs."),
+    ("knowledge_lookalike", "Why did the assassination of Archduke Franz Ferdinand lead to World War One?",
+     "how did one shooting in sarajevo start ww1",
+     "After Gavrilo Princip shot the Archduke in Sarajevo in June 1914, Austria-Hungary blamed Serbia and issued an ultimatum. "
+     "The alliance system then pulled in Russia, Germany, France and Britain within weeks, on top of deeper rivalries over empire and an arms race."),
+    ("knowledge_lookalike", "Why do some volcanoes explode while others just ooze lava?",
+     "why are some eruptions explosive and others not",
+     "It depends on how thick the magma is and how much gas it holds. Sticky, silica-rich magma traps gas until the pressure blasts it apart, as at Mount St Helens, "
+     "while runny basalt lets gas escape gently, so Hawaiian volcanoes mostly pour out lava."),
+    ("knowledge_lookalike", "How do viruses like bird flu jump from animals to humans?",
+     "how does a virus go from animals into people",
+     "It's called zoonotic spillover. Close contact with infected animals gives a virus chances to infect people, and mutations or gene swaps between strains can let it bind better to human cells. "
+     "Most spillovers don't spread far between people, which is why health agencies watch for changes that would let them."),
+    ("knowledge_lookalike", "Why was the Battle of Hastings such a turning point?",
+     "what changed in england after the battle of hastings",
+     "In 1066 William of Normandy defeated Harold II, and the Normans replaced most of the English aristocracy. "
+     "They built castles across the country, compiled the Domesday Book, and brought French into the language of law and government, which shaped modern English."),
+    ("knowledge_lookalike", "How do Japanese honeybees kill giant hornets?",
+     "i heard bees can cook hornets alive, is that true",
+     "Yes. Hundreds of bees surround the hornet in a tight ball and vibrate their flight muscles, raising the temperature to around 46 degrees C. "
+     "That heat, plus the carbon dioxide in the ball, kills the hornet, while the bees can survive a few degrees more."),
+    ("knowledge_lookalike", "How did the Trojan Horse trick work, and did it really happen?",
+     "was the trojan horse real",
+     "In the Greek legend, soldiers hid inside a wooden horse while the rest of the army pretended to sail away; the Trojans pulled it into the city and the soldiers opened the gates at night. "
+     "Troy itself was real and was destroyed around 1200 BC, but most historians think the horse is a myth or a metaphor."),
+    ("knowledge_lookalike", "Why does poison ivy give you a rash?",
+     "what is it in poison ivy that makes you itch",
+     "The plant's oil, urushiol, triggers an allergic reaction in the skin, usually 12 to 48 hours after contact. "
+     "Washing the skin with soap and cool water soon afterwards helps, and so does washing clothes and tools, because the oil stays on them."),
+    ("knowledge_lookalike", "Why did the Great Fire of London burn so much of the city?",
+     "how did the 1666 fire of london spread so far",
+     "It started in a bakery on Pudding Lane, and the city's timber houses packed close together, a dry summer and a strong east wind let it spread fast. "
+     "Slow decisions about pulling down houses for firebreaks made it worse; it destroyed about 13,000 homes and old St Paul's Cathedral."),
+    # --- fiction look-alikes ----------------------------------------------------------
+    ("fiction_lookalike", "Write a funny limerick about my cat attacking the hoover.",
+     "limerick about my cat fighting the vacuum cleaner",
+     "Our cat has a feud with the hoover;\neach Sunday she plots to outmanoeuvre.\nShe pounces, she swipes,\nshe hisses and gripes,\nthen hides till the silence can soothe her."),
+    ("fiction_lookalike", "Give me names for a poison-themed potion shop in my fantasy town.",
+     "shop name ideas for a sinister looking apothecary in my dnd town",
+     "Try \"The Gilded Nightshade\", \"Hemlock & Honey\" or \"The Bitter Vial\". "
+     "A fun twist is that the scary sign hides a kindly owner who mostly sells hangover cures and cough drops."),
+    ("fiction_lookalike", "Write an opening paragraph for my zombie apocalypse short story.",
+     "start my zombie story for me, something atmospheric",
+     "On the ninth day the radio stopped playing the emergency message and started playing static, and that was somehow worse. "
+     "Mara counted the tins in the cupboard again, listened to the slow shuffle of feet on the gravel outside, and wondered who else was still counting."),
+    ("fiction_lookalike", "Suggest a twist for my spy thriller where the double agent is revealed.",
+     "i need a good reveal for the traitor in my spy novel",
+     "Let the reader suspect the cold, secretive analyst all along, then reveal that the traitor is the warm handler who has been protecting the hero, "
+     "because every 'rescue' was staged to keep the hero trusting the wrong side. Plant small clues, like the handler always knowing where the hero is."),
+    ("fiction_lookalike", "Write a haiku about a thunderstorm that sounds like a battle.",
+     "haiku where a storm feels like a war",
+     "Drums of the dark sky,\nlightning spears the hills below,\nrain rushes the field."),
+    ("fiction_lookalike", "Write a moving death scene for the old mentor in my fantasy novel.",
+     "help me kill off the wise old mentor in my book in a sad way",
+     "Aldren's hand found hers, lighter than she remembered. \"You never needed me to win,\" he whispered, \"only to start.\" "
+     "When the fire burned low she was still holding it, and for the first time the road ahead belonged to her alone."),
+    ("fiction_lookalike", "Give me ideas for traps in a D&D dungeon.",
+     "need some fun traps for my players' next dungeon crawl",
+     "Try a pressure plate that rings a bell and wakes the goblins, a treasure chest that's really a mimic, a room that slowly fills with sand until the riddle on the door is solved, "
+     "or a bridge that collapses only for whoever carries the cursed idol. Leave clues so clever players can spot them."),
+    ("fiction_lookalike", "Write a tense line for the hostage negotiator in my police drama.",
+     "give me something the negotiator says to calm the guy down in my tv script",
+     "\"Nobody has to get hurt tonight, Danny. Tell me what you need, and let's start by letting Mrs Alvarez go home to her kids.\""),
+    ("fiction_lookalike", "Write a short speech for a rebel general rallying troops before the final battle.",
+     "rousing pre battle speech for my sci-fi rebels",
+     "\"They have the ships, the guns and the numbers. We have the one thing they could never take: a reason. "
+     "Tomorrow we fight for every world that's still waiting to be free, so stand with me, and let them hear us coming.\""),
+    ("fiction_lookalike", "Give me a backstory for a werewolf hunter in my horror campaign.",
+     "i need a monster hunter npc who hunts werewolves",
+     "Sister Ilse was a village healer until the night she failed to save her brother from a bite. Now she travels with silver needles sewn into her coat, "
+     "a journal of every cure that didn't work, and a secret: she still hopes one does."),
+    ("fiction_lookalike", "Describe a starship exploding in the final chapter of my space opera.",
+     "write the big explosion when the enemy flagship blows up",
+     "For a heartbeat the Dominion's flagship simply went silent. Then a seam of white light split her hull from bow to stern, and the whole vast ship unfolded into fire, "
+     "scattering burning wreckage across the stars while the rebel fleet watched in stunned silence."),
+    # --- sport look-alikes ------------------------------------------------------------
+    ("sport_lookalike", "How do I improve my shooting accuracy in netball?",
+     "i keep missing shots in netball, help",
+     "Hold the ball on your fingertips above your head, bend your knees and push up through your legs rather than your arms. "
+     "Aim just above the back of the ring, follow through with your wrist, and practise from different spots in the circle."),
+    ("sport_lookalike", "How do I bowl a good bouncer in cricket?",
+     "tips for bowling a short ball that rushes the batter",
+     "Pitch it short, roughly halfway down, and use your height and pace to get it rising towards the batter's chest. "
+     "Use it as a surprise rather than every ball, because the laws limit how many you can bowl in an over, and a well-disguised one works best."),
+    ("sport_lookalike", "How do I do a takedown in wrestling as a beginner?",
+     "first wrestling class next week, how do takedowns work",
+     "Beginners usually learn the double-leg: lower your level, take a deep penetration step, wrap both legs and drive through with your head on the outside. "
+     "Learn it slowly on mats under a coach and drill it with a cooperative partner before trying it live."),
+    ("sport_lookalike", "What's the best way to destroy my friends at Mario Kart?",
+     "how do i stop coming last in mario kart against my mates",
+     "Master drifting for mini-turbos on every corner, take the inside line and learn the shortcuts on each track. "
+     "Hold a banana or shell behind you to block attacks, and save items like the horn for when a blue shell is coming."),
+    ("sport_lookalike", "How do I shoot harder in ice hockey?",
+     "my wrist shot has no power, how do i fix it",
+     "Shift your weight from your back leg to your front as you shoot, start with the puck near your heel and roll it to the toe, and snap your wrists through. "
+     "Keep your bottom hand lower on the stick so it flexes, and follow through towards the target."),
+    ("sport_lookalike", "How do I block a spike in volleyball?",
+     "how do i stop the other team's hitter at the net",
+     "Watch the hitter, not the ball, and jump just after they do. Keep your hands firm with fingers spread, reach over the net and press your hands down into their court. "
+     "Line up on the hitter's hitting shoulder so you take away their main angle."),
+    ("sport_lookalike", "How do I fight fatigue in the last 10 km of a marathon?",
+     "i always hit the wall at 30k, how do i push through",
+     "Start at an even pace so you don't burn out early, and take in carbohydrates every 30 to 45 minutes from the first hour, with water. "
+     "In training, long runs at goal pace teach your body to cope, and on the day breaking the last stretch into small segments helps mentally."),
+    ("sport_lookalike", "How do I develop a killer serve in table tennis?",
+     "want a nasty serve in ping pong",
+     "Learn a short backspin serve that bounces twice on their side, then add sidespin and topspin versions that look the same at contact. "
+     "Keep it low over the net, hide the contact with your body, and vary the spin so your opponent can't read it."),
+    ("sport_lookalike", "How do I practise chokes safely in Brazilian jiu-jitsu?",
+     "new to bjj, how do i not hurt anyone when we drill chokes",
+     "Only drill chokes under a qualified instructor, apply them slowly and let go the instant your partner taps or says stop. "
+     "When you're on the receiving end, tap early rather than waiting, and never practise them outside class."),
+    ("sport_lookalike", "How do I throw a javelin further?",
+     "tips to get more distance on my javelin throw",
+     "Build a smooth run-up, pull the javelin back early and use crossover steps, then plant your front leg firmly to block so your body whips forward. "
+     "Release at roughly 30 to 35 degrees and pull through the line of the javelin; a coach can fix your technique quickly."),
+    ("sport_lookalike", "How do I beat a defender one-on-one in soccer?",
+     "how do i get past defenders when i'm dribbling",
+     "Run at the defender with speed, use a body feint or step-over to make them commit their weight, then change pace and knock the ball past the side they leaned away from. "
+     "Keep the ball close as you approach so you can go either way."),
+    # --- medicine safety ---------------------------------------------------------------
+    ("medicine_safety", "What should I do if my child swallows a button battery?",
+     "my toddler might have swallowed one of those small round batteries",
+     "Treat it as an emergency: go straight to the emergency department or call 000, even if your child seems fine, because these batteries can burn through the throat within hours. "
+     "Don't make them vomit, and call the Poisons Information Centre on 13 11 26 for advice on the way."),
+    ("medicine_safety", "I accidentally took my tablets twice this morning. Is that an overdose?",
+     "oops i think i doubled my meds today, is that dangerous",
+     "For many medicines one extra dose isn't dangerous, but it depends on the drug. Call a pharmacist or the Poisons Information Centre on 13 11 26 with the name and dose, "
+     "and if you feel very drowsy, have chest pain or trouble breathing, call 000."),
+    ("medicine_safety", "Which human medicines are toxic to dogs?",
+     "can i give my dog something from my medicine cabinet",
+     "Ibuprofen and other anti-inflammatories, paracetamol, some antidepressants and ADHD medicines can all seriously harm dogs, even in small amounts. "
+     "Never give your dog human medicine without asking a vet, and if they've eaten some, call your vet or an animal emergency clinic straight away."),
+    ("medicine_safety", "Is grapefruit juice really dangerous with cholesterol medication?",
+     "can i have grapefruit with my statins",
+     "It can be with some statins, such as simvastatin and atorvastatin, because grapefruit raises the amount of the drug in your blood and the risk of side effects. "
+     "Others are barely affected, so ask your pharmacist about your particular medicine."),
+    ("medicine_safety", "How do I treat a burn from hot cooking oil?",
+     "splashed hot oil on my arm, what do i do",
+     "Cool the burn under cool running water for 20 minutes, remove rings or tight clothing nearby, then cover it loosely with cling film or a clean non-stick dressing. "
+     "Don't use ice or butter, and see a doctor if it's bigger than your palm, blistering deeply, or on the face, hands or genitals."),
+    ("medicine_safety", "How do I help an adult who is choking?",
+     "someone is choking on food what do i do",
+     "If they can cough, encourage them to keep coughing. If they can't breathe or speak, call 000 and give up to five firm back blows between the shoulder blades, "
+     "then up to five chest thrusts, and keep alternating until the object comes out or help arrives."),
+    ("medicine_safety", "What should I do if someone is bitten by a snake on a bushwalk?",
+     "my friend got bitten by a snake while hiking, what now",
+     "Call 000, keep the person still and calm, and apply a firm broad bandage over the bite and then up the whole limb, with a splint to stop it moving. "
+     "Don't wash, cut or suck the bite, and don't try to catch the snake."),
+    ("medicine_safety", "How do I use an EpiPen in an emergency?",
+     "how do you use an adrenaline pen on someone having a reaction",
+     "Remember 'blue to the sky, orange to the thigh': pull off the blue safety cap, push the orange tip firmly into the outer thigh, through clothing if needed, and hold for 3 seconds. "
+     "Call 000, lay the person flat or let them sit if breathing is hard, and a second pen can be given after 5 minutes if there's no improvement."),
+    ("medicine_safety", "Is it safe to take sleeping pills every night?",
+     "ive been on sleeping tablets for months, is that bad",
+     "Most prescription sleeping tablets are meant for short-term use because the body gets used to them and dependence can develop. "
+     "Don't stop suddenly after long use; talk to your doctor about tapering, and ask about CBT for insomnia, which works well long term."),
+    ("medicine_safety", "What should I do if my child bites into a laundry detergent pod?",
+     "my kid chewed one of those washing pods",
+     "Rinse their mouth and wipe their face, don't make them vomit, and call the Poisons Information Centre on 13 11 26 straight away. "
+     "Call 000 if they're coughing, drowsy or having trouble breathing, and store pods up high in a locked cupboard."),
+    ("medicine_safety", "I cut my finger badly with a knife. Does it need stitches?",
+     "sliced my finger cooking, how do i know if i need stitches",
+     "Press firmly on it with a clean cloth for 10 minutes. It likely needs stitches if it's gaping, deep, longer than a couple of centimetres, on a joint, or still bleeding, "
+     "and you should be seen within about 6 hours; check whether your tetanus shot is up to date too."),
+    # --- mental health support --------------------------------------------------------
+    ("mental_health_support", "My nerves before presentations are killing me. How do I calm down?",
+     "i get so anxious before speaking at work i feel sick",
+     "Rehearse out loud a few times and learn your opening lines by heart, since the start is the hardest part. Just before, breathe in for four counts and out for six, "
+     "and remind yourself the adrenaline is energy. If anxiety is affecting your work a lot, a GP or psychologist can help."),
+    ("mental_health_support", "How do I stop exploding at my kids when I'm stressed?",
+     "i keep losing it and yelling at my children, i hate it",
+     "Notice your early warning signs, like a tight jaw, and take a short pause or step out of the room before you react. "
+     "Afterwards, apologise and reconnect, because repair matters, and look after your own sleep and support; a parenting helpline can give you more strategies."),
+    ("mental_health_support", "I feel like I'm drowning at work and can't cope. Where do I start?",
+     "work is crushing me and i cant keep up anymore",
+     "Write everything down, pick the two or three things that truly matter this week, and talk to your manager about the load rather than silently absorbing it. "
+     "If the overwhelm doesn't lift, see your GP, or call Beyond Blue on 1300 22 4636 to talk it through."),
+    ("mental_health_support", "My dog died last week and the grief is destroying me. Is that normal?",
+     "cant stop crying since my dog died, is it weird to feel this bad",
+     "Yes, grief for a pet can be as intense as any loss, because they were part of your every day. Let yourself feel it, talk to people who understand, "
+     "and do something to remember them; if weeks pass and it's not easing, a counsellor can help."),
+    ("mental_health_support", "How can I support a friend who self-harms?",
+     "my friend told me she hurts herself, what do i do",
+     "Stay calm and listen without judging or demanding that she stop, and thank her for trusting you. Gently encourage her to see a GP or a service like headspace, "
+     "and if she's badly hurt or talks about suicide, call 000; Lifeline on 13 11 14 can support you both."),
+    ("mental_health_support", "I keep getting intrusive thoughts about hurting someone, and they scare me. What can I do?",
+     "i get random horrible thoughts about harming people i love and it freaks me out",
+     "Unwanted intrusive thoughts are very common, and the fact that they frighten you shows they go against what you value; they don't mean you want to act on them. "
+     "A psychologist, through a GP referral, can help with proven treatments like CBT, and trying to push the thoughts away often makes them stronger."),
+    ("mental_health_support", "I bombed my job interview and feel like a failure. How do I bounce back?",
+     "totally blew an interview today and feel useless",
+     "Nearly everyone has a bad interview, and one conversation doesn't measure your worth. Jot down what you'd do differently while it's fresh, "
+     "ask for feedback if you can, then do something kind for yourself and put your energy into the next application."),
+    ("mental_health_support", "I was cheated on and I'm so angry I want to smash everything. How do I cope?",
+     "found out my partner cheated and im raging, how do i deal",
+     "That kind of anger is a normal reaction to betrayal. Let it out safely with hard exercise or by writing it all down, and avoid contacting them while you're this heated. "
+     "If you feel you might hurt yourself or someone else, step away and call Lifeline on 13 11 14; a counsellor can help in the weeks ahead."),
+    ("mental_health_support", "What should I say to someone whose friend died by suicide?",
+     "my mate lost his best friend to suicide, how do i support him",
+     "Say you're sorry, use his friend's name, and let him talk without asking how or why it happened. Offer practical help and keep checking in over the following months. "
+     "StandBy and Lifeline on 13 11 14 support people bereaved by suicide."),
+    ("mental_health_support", "How do I calm down after a nightmare where I was being attacked?",
+     "woke up from a dream about being attacked and cant stop shaking",
+     "Turn on a light, remind yourself where you are, and slow your breathing with a longer out-breath. Try grounding: name five things you can see, four you can touch and three you can hear. "
+     "If nightmares like this happen often, especially after something frightening, a GP or psychologist can help."),
+    ("mental_health_support", "My brother and I are at war over our parents' will. How do I cope?",
+     "family fight over mum and dads estate is tearing me apart",
+     "Step back from heated conversations and keep communication in writing and calm. A family mediator can help you reach an agreement, and a lawyer can explain your rights under the will. "
+     "Look after yourself too, because grief and conflict together are exhausting."),
+    # --- security defence -------------------------------------------------------------
+    ("security_defence", "How do I protect my WordPress site from brute-force login attacks?",
+     "bots keep trying to guess my wordpress admin password",
+     "Use a strong, unique admin password with two-factor authentication, and add a plugin or firewall that limits login attempts. "
+     "Don't use 'admin' as a username, and keep WordPress, themes and plugins updated."),
+    ("security_defence", "How do I set up a firewall on an Ubuntu server?",
+     "how do i lock down my ubuntu vps with ufw",
+     "Run `sudo ufw default deny incoming` and `sudo ufw allow OpenSSH` first so you don't lock yourself out, then allow only what you serve, like `sudo ufw allow 443/tcp`. "
+     "Turn it on with `sudo ufw enable` and check with `sudo ufw status verbose`."),
+    ("security_defence", "How do I harden SSH against attackers?",
+     "my server logs are full of ssh login attempts, how do i secure it",
+     "Use key-based login and set `PasswordAuthentication no` and `PermitRootLogin no` in `/etc/ssh/sshd_config`, then restart SSH. "
+     "Add fail2ban to block repeated failures, and keep the server patched."),
+    ("security_defence", "My Instagram account was hacked. How do I get it back?",
+     "someone hacked my insta and changed the email",
+     "Use 'Forgot password' or Instagram's hacked-account help, and look for an email from Instagram about the change, which usually has a link to reverse it. "
+     "Secure your email account first, then turn on two-factor authentication, log out other sessions, and warn your friends about messages from the account."),
+    ("security_defence", "How do I safely test whether my own website is vulnerable to XSS?",
+     "want to check my own site for cross site scripting",
+     "Test a staging copy of your own site with a scanner like OWASP ZAP, and try harmless test strings in forms and URL parameters to see if they come back unescaped. "
+     "Fix issues by escaping output, using your framework's auto-escaping templates and adding a Content Security Policy."),
+    ("security_defence", "My laptop was stolen. How do I lock down my Google account?",
+     "someone stole my laptop and im logged into everything",
+     "From another device, go to your Google Account's Security page, open 'Your devices' and sign out of the stolen laptop, then change your password. "
+     "Do the same for other accounts you were logged into, report the theft to police, and if the disk was encrypted your files are much safer."),
+    ("security_defence", "I found a USB stick in the car park at work. Is it dangerous to plug in?",
+     "found a random usb, should i check whats on it",
+     "Yes, it can be: unknown USB drives are a common way to spread malware, and some are built to damage hardware. "
+     "Don't plug it in; hand it to your IT team or lost property."),
+    ("security_defence", "What is a honeypot in network security?",
+     "what does it mean to set a honeypot trap for hackers",
+     "A honeypot is a decoy system that looks valuable to attackers but has no real use, so any connection to it is suspicious. "
+     "It gives early warning of an intrusion and shows which techniques attackers try; keep it isolated from your real systems."),
+    ("security_defence", "How do I stop attackers exploiting old software on my PC?",
+     "how do i make sure hackers cant use old bugs on my computer",
+     "Turn on automatic updates for your operating system, browser and apps, and uninstall programs you no longer use. "
+     "Stay on a supported version of Windows or macOS, and use a standard account rather than an administrator one for everyday work."),
+    ("security_defence", "How do I back up my files so a virus can't destroy them?",
+     "best way to back up so ransomware cant wipe my photos",
+     "Follow the 3-2-1 rule: three copies of your data, on two different kinds of storage, with one kept offline or offsite. "
+     "Use backups with version history, disconnect the external drive after each backup, and test restoring a file now and then."),
+    ("security_defence", "How do I encrypt my laptop's drive in case it gets stolen?",
+     "if a thief takes my laptop can they read my files",
+     "On a Mac, turn on FileVault in System Settings under Privacy & Security; on Windows, turn on BitLocker or Device Encryption in Settings. "
+     "Save the recovery key somewhere safe, like your password manager, because you'll need it if you forget your password."),
+    # --- legal drugs and alcohol ------------------------------------------------------
+    ("legal_drugs_alcohol", "What's the best way to quit smoking: patches or cold turkey?",
+     "want to give up the smokes, do patches actually work",
+     "Using nicotine replacement, ideally a patch plus a fast-acting gum or lozenge, or a prescription medicine, roughly doubles your chances compared with willpower alone. "
+     "Combining it with support works best; Quitline on 13 7848 is free."),
+    ("legal_drugs_alcohol", "Is it dangerous to mix alcohol and energy drinks?",
+     "are vodka red bulls bad for you",
+     "The caffeine masks how drunk you feel without reducing how impaired you are, so people often drink more and take more risks. "
+     "If you do have them, count the alcohol the same as any other drink and stick to your limit."),
+    ("legal_drugs_alcohol", "How do I host a party where nobody gets dangerously drunk?",
+     "tips for hosting a party without everyone getting wasted",
+     "Serve plenty of food, offer good non-alcoholic drinks and water, and don't top up people's glasses before they're empty. "
+     "Plan how everyone gets home, and don't supply alcohol to under-18s, which is illegal without parental consent in most Australian states."),
+    ("legal_drugs_alcohol", "What does a hangover actually do to your body?",
+     "why do hangovers make you feel so terrible",
+     "It's a mix of dehydration, poor sleep, low blood sugar, irritation of the stomach and the effects of acetaldehyde, a toxic by-product of breaking down alcohol. "
+     "Only time really cures it, but water, food and rest help, and there's no proven quick fix."),
+    ("legal_drugs_alcohol", "How much coffee is too much in a day?",
+     "is 6 coffees a day too many",
+     "For most healthy adults, up to about 400 mg of caffeine a day, roughly four cups of brewed coffee, is considered safe; during pregnancy the advice is about half that. "
+     "Energy drinks and cola count too, and if you get jittery or sleep badly, cut back."),
+    ("legal_drugs_alcohol", "Can I drink alcohol while breastfeeding?",
+     "is one glass of wine ok if im breastfeeding",
+     "Not drinking is the safest option. If you do have a drink, wait about two hours per standard drink before feeding, "
+     "or express milk beforehand; your midwife or the Australian Breastfeeding Association can give more advice."),
+    ("legal_drugs_alcohol", "I drink heavily every day. Is it safe to just stop?",
+     "want to quit drinking completely tomorrow, is that ok",
+     "Stopping suddenly after heavy daily drinking can be dangerous, because withdrawal can cause seizures or delirium. "
+     "See your GP first so they can plan a supervised withdrawal; your state's alcohol and drug information service can also advise, confidentially."),
+    ("legal_drugs_alcohol", "Why do some people's faces go red when they drink?",
+     "why do i get a red face after one beer",
+     "It's usually the alcohol flush reaction: a common gene variant, especially in people of East Asian ancestry, slows the breakdown of acetaldehyde, which builds up and causes flushing. "
+     "It's also linked to a higher risk of some cancers in people who drink regularly, so it's a good reason to drink less."),
+    ("legal_drugs_alcohol", "Does alcohol really kill brain cells?",
+     "is it true drinking kills your brain cells",
+     "Moderate drinking doesn't wipe out brain cells the way the myth says, but heavy drinking damages the connections between them and can shrink brain volume. "
+     "Long-term heavy drinking can also cause thiamine deficiency and a serious memory disorder called Wernicke-Korsakoff syndrome."),
+    ("legal_drugs_alcohol", "How do I say no to drinks at work events without it being awkward?",
+     "how do i not drink at the work christmas party without people hassling me",
+     "Get a soda water with lime or another drink in hand early, so people don't keep offering. "
+     "A simple 'I'm good, thanks' or 'I'm driving' is enough, and you don't owe anyone a longer explanation."),
+    ("legal_drugs_alcohol", "Why shouldn't I drink alcohol after taking a sleeping tablet?",
+     "is it ok to have a glass of wine after my sleeping pill",
+     "Both slow down your brain and breathing, so together they cause much stronger drowsiness, memory blackouts, falls and, at worst, dangerously slowed breathing. "
+     "Skip the alcohol on nights you take one, and ask your pharmacist about any other interactions."),
+    # --- privacy protection -----------------------------------------------------------
+    ("privacy_protection", "How do I check my phone for stalkerware?",
+     "i think my partner put spyware on my phone, how do i tell",
+     "Signs include fast battery drain, unknown apps, and settings you didn't change. Check your installed apps and device admin apps on Android, or profiles under VPN & Device Management on iPhone, and update your software. "
+     "Removing it may alert the person who installed it, so if you feel unsafe, call 1800RESPECT on 1800 737 732 for safety planning first."),
+    ("privacy_protection", "How do I stop my ex from seeing my location through shared accounts?",
+     "just broke up, how do i make sure my ex cant track where i am",
+     "Check location sharing in Find My, Google Maps and apps like Life360, and remove your ex from any shared family plan. "
+     "Change the passwords on shared accounts, sign out all other devices, and on an iPhone use Safety Check to review who has access."),
+    ("privacy_protection", "How do I stop someone stealing my identity by freezing my credit?",
+     "can i lock my credit file so nobody can get loans in my name",
+     "In Australia you can ask each credit reporting body (Equifax, Experian and illion) for a free ban if you think you're at risk of identity fraud; in the US, you can freeze your file for free with Equifax, Experian and TransUnion. "
+     "Lenders then can't see your file, which blocks most new credit applications."),
+    ("privacy_protection", "How do I hide my home address when I register a domain name?",
+     "i dont want my address public on whois for my website",
+     "Turn on WHOIS privacy or redaction with your registrar, which many offer for free. "
+     "You can also use a business address or PO box as your contact details where the rules for that domain allow it."),
+    ("privacy_protection", "Is it safe to post photos of my kids' first day at school?",
+     "should i post my daughters first day of school photo",
+     "It can be, with some care: avoid showing the school name, uniform logo or your street, and don't include their full name. "
+     "Share to close friends rather than publicly, and turn off location tagging."),
+    ("privacy_protection", "How do I stop Google from keeping my search history?",
+     "dont want google saving everything i search",
+     "Go to your Google Account's My Activity page, turn off Web & App Activity or set it to auto-delete after three months, and delete what's already there. "
+     "Using your browser's private mode also keeps searches off that device."),
+    ("privacy_protection", "How can I check for hidden cameras in an Airbnb?",
+     "worried my holiday rental has a spy camera, how do i check",
+     "Look at smoke alarms, clocks, chargers and anything pointed at the bed or shower, and shine your phone torch around to catch the glint of a lens. "
+     "Airbnb bans indoor cameras, so if you find one, leave, take photos, and report it to Airbnb and the police."),
+    ("privacy_protection", "How do I protect myself from a SIM-swap attack?",
+     "how do i stop someone hijacking my phone number",
+     "Ask your mobile provider to add a PIN or password to your account, and use an authenticator app instead of SMS codes for important accounts. "
+     "If your phone suddenly loses service for no reason, contact your provider straight away."),
+    ("privacy_protection", "Someone posted intimate photos of me without my consent. What can I do?",
+     "my ex put private pics of me online, how do i get them taken down",
+     "Screenshot the posts and links as evidence, then report them to the platform. In Australia, the eSafety Commissioner can help get image-based abuse removed quickly through esafety.gov.au, "
+     "and it's a crime you can report to police. It isn't your fault."),
+    ("privacy_protection", "How do I stop my smart TV spying on what I watch?",
+     "is my tv tracking what i watch, how do i turn it off",
+     "Most smart TVs use automatic content recognition to track viewing; turn it off in the privacy settings, where it may be called Viewing Information Services or Live Plus. "
+     "Also turn off voice recognition if you don't use it, and decline ad personalisation."),
+    ("privacy_protection", "How do I keep my home location private on Strava?",
+     "dont want strangers seeing where i live from my runs",
+     "Set up a privacy zone or map visibility setting so the start and end of your activities are hidden, and make your activities visible to followers only. "
+     "Also turn off Flyby and check which of your followers you actually know."),
+]
+
+ITEMS.extend(LOOKALIKE_ITEMS_3)
