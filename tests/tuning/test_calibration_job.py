@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.tuning.factories import approve, jsonl, licensed_customer, make_job, make_listing, release, upload, upload_file
+from tests.tuning.factories import BASE, approve, jsonl, licensed_customer, make_job, make_listing, release, upload, upload_file
 from tests.tuning import test_openai_client as _openai
 from tuning.models import FineTuningJob
 
@@ -76,7 +76,7 @@ def test_bad_calibration_settings_are_a_400_and_create_no_job(api, calibration_l
     method = _method(items_id)
     method["calibration"].update(change)
     response = client.post("/v1/fine_tuning/jobs", {
-        "model": "SmolLM2-135M-Instruct", "training_file": training, "listing": calibration_listing.public_id,
+        "model": BASE, "training_file": training, "listing": calibration_listing.public_id,
         "use_case": "Answer arithmetic questions and say when unsure.", "method": method}, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["error"]["param"] == param
@@ -91,7 +91,7 @@ def test_too_few_items_or_a_chat_file_as_items_are_refused(api, calibration_list
     training = upload(client, chats).json()["id"]
     for items_id, code in ((upload(client, jsonl(items(12))).json()["id"], "too_few_items"), (training, "invalid_file")):
         response = client.post("/v1/fine_tuning/jobs", {
-            "model": "SmolLM2-135M-Instruct", "training_file": training, "listing": calibration_listing.public_id,
+            "model": BASE, "training_file": training, "listing": calibration_listing.public_id,
             "use_case": "Answer arithmetic questions.", "method": _method(items_id)}, format="json")
         assert response.status_code == 400 and response.json()["error"]["code"] == code, response.content
     assert not FineTuningJob.objects.exists()
@@ -105,7 +105,7 @@ def test_a_listing_without_calibration_does_not_sell_it(api):
                                                    {"role": "assistant", "content": f"Yo {i}"}]}
                                      for i in range(12)])).json()["id"]
     response = client.post("/v1/fine_tuning/jobs", {
-        "model": "SmolLM2-135M-Instruct", "training_file": training, "listing": listing.public_id,
+        "model": BASE, "training_file": training, "listing": listing.public_id,
         "use_case": "Answer arithmetic questions.", "method": _method(upload(client, jsonl(items())).json()["id"])},
         format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "method_not_offered"
@@ -143,7 +143,9 @@ def calibrated(db, calibration_listing, django_capture_on_commit_callbacks):
 PROMPTS = ["What is 4 plus 9?", "What is 12 times 3?", "Name a colour.", "What is 7 plus 8?"]
 
 
-def test_the_caution_level_changes_how_often_the_model_abstains_monotonically(wsgi_app, calibrated):
+def test_the_caution_level_changes_how_often_the_model_abstains_monotonically(calibrated, wsgi_app):
+    # `calibrated` first: its uploads go through Django's test client, which reconnects the signal that
+    # closes connections; wsgi_app (after it) disconnects that signal for the openai client's requests.
     customer, job, suite = calibrated
     client = openai_client(wsgi_app, customer)
     abstained = {}
@@ -170,13 +172,17 @@ def test_the_caution_level_changes_how_often_the_model_abstains_monotonically(ws
                                              messages=[{"role": "user", "content": PROMPTS[0]}])
     assert default.model_extra["calibration"]["caution"] == "cautious"
 
+    _bad_caution_is_a_400_and_uncalibrated_models_and_streams_refuse_it(customer, job)
 
-def test_a_bad_caution_is_a_400_and_uncalibrated_models_and_streams_refuse_it(api, calibrated):
-    from tests.tuning.factories import BASE
+
+def _bad_caution_is_a_400_and_uncalibrated_models_and_streams_refuse_it(customer, job):
+    from rest_framework.test import APIClient
+
+    from tests.factories import api_key_for
     from tuning.models import InferenceLog
 
-    customer, job, _ = calibrated
-    client = api.as_user(customer)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_for(customer)}")
     before = InferenceLog.objects.count()
 
     def ask(model, **extra):
@@ -191,5 +197,3 @@ def test_a_bad_caution_is_a_400_and_uncalibrated_models_and_streams_refuse_it(ap
     stream = ask(job.fine_tuned_model, caution="balanced", stream=True)
     assert stream.status_code == 400 and stream.json()["error"]["code"] == "caution_not_streamable"
     assert InferenceLog.objects.count() == before
-    plain = ask(BASE)
-    assert plain.status_code == 200 and "calibration" not in plain.json()
