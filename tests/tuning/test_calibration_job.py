@@ -97,7 +97,7 @@ def test_too_few_items_or_a_chat_file_as_items_are_refused(api, calibration_list
     assert not FineTuningJob.objects.exists()
 
 
-def test_a_listing_without_calibration_does_not_sell_it(api):
+def test_a_listing_without_calibration_does_not_sell_it(db, api):
     owner = licensed_customer()
     client = api.as_user(owner)
     listing = make_listing(techniques=("supervised",))
