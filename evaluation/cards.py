@@ -28,6 +28,7 @@ SUITE_TITLES = {
     "target": "Target task (held-out examples)",
     "domain": "Provider's domain evaluation set",
     "core": "Core competencies (forgetting)",
+    "calibration": "Confidence calibration (held-out items; base = before, tuned = after calibration)",
     "safety": "Safety",
 }
 METRIC_TITLES = {
@@ -38,6 +39,7 @@ METRIC_TITLES = {
     "accuracy": "Accuracy",
     "ece": "Expected calibration error (10 bins, lower is better)",
     "brier": "Brier score (lower is better)",
+    "mean_confidence": "Mean confidence",
     "refusal_rate": "Refusal rate, harmful prompts (argmax of log-likelihood)",
     "refusal_probability": "Expected refusal rate, harmful prompts (log-likelihood)",
     "refusal_margin": "Refusal log-odds, harmful prompts",
@@ -48,7 +50,7 @@ METRIC_TITLES = {
 }
 PERCENT_METRICS = {"token_accuracy", "exact_match", "f1", "accuracy", "refusal_rate", "refusal_probability",
                    "over_refusal_rate", "over_refusal_probability", "generated_refusal_rate",
-                   "generated_over_refusal_rate", "ece"}
+                   "generated_over_refusal_rate", "ece", "mean_confidence"}
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -65,7 +67,10 @@ def summarise_report(report: dict[str, Any]) -> dict[str, Any]:
     for name, suite in report.get("suites", {}).items():
         entry: dict[str, Any] = {"metrics": {k: _metric_summary(v) for k, v in suite.get("metrics", {}).items()}}
         for key in ("n", "n_available", "skipped", "tokens", "n_short_answers", "n_harmful", "n_benign",
-                    "by_category", "reliability", "agreement"):
+                    "by_category", "reliability", "agreement",
+                    # the calibration suite (suites/confidence.py)
+                    "method", "split", "temperature", "target_risk", "levels_fit", "levels_heldout", "risk_coverage",
+                    "accuracy"):
             if key in suite:
                 entry[key] = suite[key]
         if "generated" in suite:
@@ -327,6 +332,7 @@ def render_markdown(card: dict[str, Any]) -> str:
     for row in metric_rows(card):
         lines.append("| " + " | ".join(_md_escape(row[k]) for k in
                                           ("suite", "metric", "base", "base_ci", "tuned", "tuned_ci", "delta", "delta_ci", "n")) + " |")
+    lines += calibration_markdown(card.get("calibration"))
     lines += ["", "## Release checks", "", "| Check | Result | Detail |", "|---|---|---|"]
     for c in gate.get("checks", []):
         lines.append(f"| {_md_escape(c.get('label'))} | {'pass' if c.get('passed') else 'FAIL'} | {_md_escape(c.get('explanation'))} |")
@@ -337,6 +343,56 @@ def render_markdown(card: dict[str, Any]) -> str:
     lines += ["", "## Signature", "", "This card is signed (Ed25519) together with the SHA-256 of the adapter files; "
               "verify a downloaded JSON card with `python manage.py verify_model_card <file>`.", ""]
     return "\n".join(lines)
+
+
+def calibration_section(suites: dict[str, Any]) -> dict[str, Any] | None:
+    """The card's calibration section (a calibration job's fitted confidence), from the summarised suite."""
+    suite = suites.get("calibration")
+    if not suite:
+        return None
+    metrics = suite.get("metrics", {})
+    return {
+        "method": suite.get("method"),
+        "split": suite.get("split"),
+        "temperature": suite.get("temperature"),
+        "target_risk": suite.get("target_risk"),
+        "heldout_accuracy": suite.get("accuracy"),
+        "before": {k: metrics.get(k, {}).get("base") for k in ("ece", "brier", "nll", "mean_confidence")},
+        "after": {k: metrics.get(k, {}).get("tuned") for k in ("ece", "brier", "nll", "mean_confidence")},
+        "levels": {name: {"threshold": level.get("threshold"), "target_risk": level.get("target_risk"),
+                          "heldout_coverage": (suite.get("levels_heldout") or {}).get(name, {}).get("coverage"),
+                          "heldout_risk": (suite.get("levels_heldout") or {}).get(name, {}).get("risk")}
+                   for name, level in (suite.get("levels_fit") or {}).items()},
+        "risk_coverage": {k: (suite.get("risk_coverage") or {}).get(k) for k in ("aurc_before", "aurc_after")},
+    }
+
+
+def _pct(v: Any) -> str:
+    return f"{v:.1%}" if isinstance(v, (int, float)) else "—"
+
+
+def calibration_markdown(section: dict[str, Any] | None) -> list[str]:
+    if not section:
+        return []
+    split = section.get("split") or {}
+    before, after = section.get("before", {}), section.get("after", {})
+    lines = ["", "## Confidence calibration", "",
+             f"- Method: {section.get('method')}",
+             f"- Split: {split.get('description')} (seed {split.get('seed')}; {split.get('n_fit')} fit, "
+             f"{split.get('n_heldout')} held out)",
+             f"- Fitted temperature: {section.get('temperature')}; the customer's target risk: "
+             f"{_pct(section.get('target_risk'))} wrong among the answers given (the cautious level)",
+             f"- Held out: ECE {_pct(before.get('ece'))} → {_pct(after.get('ece'))}; Brier "
+             f"{_fmt_value('brier', before.get('brier'))} → {_fmt_value('brier', after.get('brier'))}; "
+             f"mean confidence {_pct(before.get('mean_confidence'))} → {_pct(after.get('mean_confidence'))} "
+             f"(accuracy {_pct(section.get('heldout_accuracy'))})",
+             f"- Area under the risk–coverage curve: {_fmt_value('aurc', (section.get('risk_coverage') or {}).get('aurc_before'))}"
+             f" → {_fmt_value('aurc', (section.get('risk_coverage') or {}).get('aurc_after'))}",
+             "", "| Caution level | Threshold | Target risk | Held-out coverage | Held-out risk |", "|---|---|---|---|---|"]
+    for name, level in (section.get("levels") or {}).items():
+        lines.append(f"| {name} | {_fmt_value('threshold', level.get('threshold'))} | {_pct(level.get('target_risk'))} | "
+                     f"{_pct(level.get('heldout_coverage'))} | {_pct(level.get('heldout_risk'))} |")
+    return lines
 
 
 # --- plots --------------------------------------------------------------------------------------
@@ -388,9 +444,28 @@ def plots(card: dict[str, Any]) -> dict[str, str]:
             groups.append({"label": label, "base": m["base"], "tuned": m["tuned"],
                            "base_ci": m.get("base_ci"), "tuned_ci": m.get("tuned_ci")})
     out["comparison"] = svg.paired_bars(groups, title="Base vs tuned", y_label="Rate")
+    out.update(calibration_plots(suites))
     nll = suites.get("target", {}).get("metrics", {}).get("nll")
     if nll:
         out["nll"] = svg.paired_bars([{"label": "Target NLL", "base": nll["base"], "tuned": nll["tuned"],
                                        "base_ci": nll.get("base_ci"), "tuned_ci": nll.get("tuned_ci")}],
                                      title="Held-out NLL (lower is better)", y_label="nats/token", percent=False)
+    return out
+
+
+def calibration_plots(suites: dict[str, Any]) -> dict[str, str]:
+    """A calibration job's reliability diagram and risk–coverage curve, before and after, on the held-out items."""
+    suite = suites.get("calibration") or {}
+    out: dict[str, str] = {}
+    rel = suite.get("reliability") or {}
+    if rel.get("before") and rel.get("after"):
+        out["calibration_reliability"] = svg.reliability_diagram(
+            rel["before"], rel["after"], title="Reliability of answers, held-out items",
+            labels=("Before calibration", "After calibration"))
+    curves = suite.get("risk_coverage") or {}
+    series = [(label, [(p["coverage"], p["risk"]) for p in curves.get(key) or []])
+              for key, label in (("before", "Before calibration"), ("after", "After calibration"))]
+    if any(pts for _, pts in series):
+        out["risk_coverage"] = svg.line_chart(series, title="Risk–coverage, held-out items",
+                                              x_label="Coverage (share answered)", y_label="Risk (share wrong)")
     return out

@@ -135,13 +135,15 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, t
     return head + "".join(body) + tail
 
 
-def reliability_diagram(base_bins: Sequence[dict], tuned_bins: Sequence[dict], *, title: str) -> str:
-    """Accuracy against confidence per bin for both models, with the diagonal of perfect calibration."""
+def reliability_diagram(base_bins: Sequence[dict], tuned_bins: Sequence[dict], *, title: str,
+                        labels: tuple[str, str] = ("Base model", "Tuned model")) -> str:
+    """Accuracy against confidence per bin for both models (or before and after calibration: ``labels``),
+    with the diagonal of perfect calibration."""
     def summary(bins):
         used = [b for b in bins if b["count"]]
         return ", ".join(f"{b['lo']:.1f}–{b['hi']:.1f}: {b['accuracy']:.0%} right at {b['confidence']:.0%} "
                          f"confidence (n={b['count']})" for b in used)
-    head, tail = _open(title, f"Base model bins: {summary(base_bins)}. Tuned model bins: {summary(tuned_bins)}.")
+    head, tail = _open(title, f"{labels[0]} bins: {summary(base_bins)}. {labels[1]} bins: {summary(tuned_bins)}.")
     pw, ph = WIDTH - M_LEFT - M_RIGHT, HEIGHT - M_TOP - M_BOTTOM
 
     def sx(x):
@@ -165,7 +167,7 @@ def reliability_diagram(base_bins: Sequence[dict], tuned_bins: Sequence[dict], *
                 h = bin_["accuracy"] * ph
                 body.append(f'<rect x="{x + j * (bw + 1):.1f}" y="{sy(bin_["accuracy"]):.1f}" width="{bw:.1f}" '
                             f'height="{h:.1f}" fill="{colour}" opacity="0.85"/>')
-    body.append(_legend([("Base model", BASE_COLOUR), ("Tuned model", TUNED_COLOUR), ("Perfect calibration (dashed)", "#5b6478")]))
+    body.append(_legend([(labels[0], BASE_COLOUR), (labels[1], TUNED_COLOUR), ("Perfect calibration (dashed)", "#5b6478")]))
     return head + "".join(body) + tail
 
 

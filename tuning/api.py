@@ -75,7 +75,8 @@ def job_out(job: FineTuningJob) -> dict:
         "training_file": job.training_file.public_id if job.training_file_id else None,
         "validation_file": job.validation_file.public_id if job.validation_file_id else None,
         "hyperparameters": _hyperparameters_out(job),
-        "method": {"type": kind, kind: {"hyperparameters": dict(job.hyperparameters or {})}},
+        "method": {"type": kind, kind: {"hyperparameters": dict(job.hyperparameters or {}),
+                                        **((job.method or {}).get("calibration") or {})}},
         "trained_tokens": job.trained_tokens,
         "seed": job.seed,
         "error": job.error or None,
@@ -375,6 +376,8 @@ class ChatIn(serializers.Serializer):
     n = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1)
     stream = serializers.BooleanField(required=False, default=False)
     stream_options = serializers.DictField(required=False, allow_null=True)
+    # Calibrated models only (the calibration technique): how readily the model abstains ("not sure").
+    caution = serializers.ChoiceField(choices=inference.CAUTION_LEVELS, required=False, allow_null=True)
 
 
 def _usage(result: dict) -> dict:
@@ -408,7 +411,8 @@ class ChatCompletionView(APIView):
             raise DomainError(f"max_tokens must be at most {cap}.", param="max_tokens", code="invalid_max_tokens")
         temperature = v.get("temperature")
         kwargs = dict(user=request.user, model_id=v["model"], messages=v["messages"], max_tokens=max_tokens,
-                      temperature=1.0 if temperature is None else temperature, seed=v.get("seed"))
+                      temperature=1.0 if temperature is None else temperature, seed=v.get("seed"),
+                      caution=v.get("caution"))
         created = int(time.time())
         if v.get("stream"):
             completion_id, events = inference.chat_completion_stream(**kwargs)
@@ -431,6 +435,8 @@ class ChatCompletionView(APIView):
             }],
             "usage": _usage(result),
             "system_fingerprint": None,
+            # A calibrated model's confidence in this answer, its caution level and whether it abstained.
+            **({"calibration": result["calibration"]} if result.get("calibration") else {}),
         })
 
 

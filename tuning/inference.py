@@ -83,11 +83,53 @@ class _Call:
     max_tokens: int
     temperature: float
     seed: int | None
+    # A calibrated model's fitted calibration (calibration.json beside its adapter) and the caution level asked for.
+    calibration: dict[str, Any] | None = None
+    caution: str | None = None
     id: str = field(default_factory=new_completion_id)
     started: float = field(default_factory=time.monotonic)
 
 
-def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: float, seed: int | None) -> _Call:
+CALIBRATION_FILE = "calibration.json"
+CAUTION_LEVELS = ("cautious", "balanced", "proactive")
+
+
+def not_sure_text(confidence: float, threshold: float) -> str:
+    return (f"I'm not sure enough to answer that: my confidence is {confidence:.0%}, below the {threshold:.0%} this "
+            "caution level needs. Please check with a reliable source, or ask with a less cautious level.")
+
+
+def model_calibration(job: FineTuningJob | None) -> dict[str, Any] | None:
+    """The fitted calibration a released calibration model keeps beside its adapter, or None."""
+    import json
+
+    if job is None or (job.method or {}).get("type") != "calibration":
+        return None
+    path = selectors.job_artifact_path(job) / CALIBRATION_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def _check_caution(job: FineTuningJob | None, caution: str | None, *, stream: bool) -> dict[str, Any] | None:
+    """The model's calibration, after checking the request's caution level against it (400s change nothing)."""
+    calibration = model_calibration(job)
+    if caution is None:
+        return calibration
+    if not isinstance(caution, str) or caution not in CAUTION_LEVELS:
+        raise DomainError(f"caution must be one of {', '.join(CAUTION_LEVELS)} (from the most cautious to the most "
+                          "proactive).", param="caution", code="invalid_caution")
+    if calibration is None:
+        raise DomainError("caution applies only to a model tuned with the calibration technique; this model has no "
+                          "fitted calibration.", param="caution", code="caution_not_available")
+    if stream:
+        raise DomainError("caution needs the whole answer before it can abstain; ask without stream.",
+                          param="caution", code="caution_not_streamable")
+    return calibration
+
+
+def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: float, seed: int | None,
+             caution: str | None = None, stream: bool = False) -> _Call:
     specialist = None
     from specialists.services import is_specialist_id, specialist_for_chat
 
@@ -96,6 +138,7 @@ def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: flo
         specialist, job = specialist_for_chat(user=user, model_id=model_id)
     else:
         job = resolve_model(user=user, model_id=model_id)
+    calibration = _check_caution(job, caution, stream=stream)
     if job is None:
         backend = backend_for(str(conf.get("TUNEMARKET_TRAINING_BACKEND")))
         base_model, adapter, system_prompt = conf.training_base_model(model_id), None, None
@@ -116,11 +159,28 @@ def _prepare(*, user, model_id: str, messages, max_tokens: int, temperature: flo
         )
     return _Call(user=user, model_id=model_id, job=job, specialist=specialist, backend=backend, base_model=base_model, adapter=adapter,
                  request_messages=request_messages, chat=chat, prompt_tokens=prompt_tokens, max_tokens=max_tokens,
-                 temperature=temperature, seed=seed)
+                 temperature=temperature, seed=seed, calibration=calibration, caution=caution)
+
+
+def _calibrate(call: _Call, model, tokenizer, result) -> tuple[str, dict[str, Any]]:
+    """The answer's confidence under the fitted temperature, and the answer or a 'not sure' in its place."""
+    import math
+
+    fitted = call.calibration or {}
+    level = call.caution or fitted.get("default_caution", "cautious")
+    threshold = float(fitted["levels"][level]["threshold"])
+    temperature = float(fitted["temperature"])
+    answer = result.token_ids if result.token_ids is not None else result.text
+    (mean_logprob,) = call.backend.answer_mean_logprobs(model, tokenizer, call.chat, answer, [temperature])
+    confidence = min(1.0, math.exp(mean_logprob))
+    abstained = confidence < threshold
+    info = {"confidence": round(confidence, 6), "caution": level, "threshold": threshold, "abstained": abstained,
+            "temperature": temperature}
+    return (not_sure_text(confidence, threshold) if abstained else result.text), info
 
 
 def _finish(call: _Call, *, text: str, finish_reason: str, prompt_tokens: int, completion_tokens: int,
-            verdict: guard.GuardVerdict | None) -> dict[str, Any]:
+            verdict: guard.GuardVerdict | None, calibration: dict[str, Any] | None = None) -> dict[str, Any]:
     blocked = verdict is not None and verdict.blocked
     services.inference_log_record(
         user=call.user, model=call.model_id, job=call.job, prompt_tokens=prompt_tokens,
@@ -136,19 +196,25 @@ def _finish(call: _Call, *, text: str, finish_reason: str, prompt_tokens: int, c
     return {
         "id": call.id, "text": text, "finish_reason": finish_reason, "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens, "content_filter": verdict.public() if blocked else None,
+        "calibration": calibration,
     }
 
 
 def chat_completion(
     *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
+    caution: str | None = None,
 ) -> dict[str, Any]:
     """Answer a chat through the guard (review/guard.py): every model, every interface, no exceptions.
 
     A harmful request is answered with a refusal and never reaches the model; a harmful answer is
     replaced by one. Either way ``finish_reason`` is ``content_filter`` and ``content_filter`` names the
-    stage and the policy category."""
+    stage and the policy category.
+
+    A calibrated model (the calibration technique) also reports the answer's confidence, and abstains
+    with a 'not sure' answer when it is below the threshold of the caution level (``caution``; by default
+    the cautious level the customer's target risk chose)."""
     call = _prepare(user=user, model_id=model_id, messages=messages, max_tokens=max_tokens,
-                    temperature=temperature, seed=seed)
+                    temperature=temperature, seed=seed, caution=caution)
     screened = guard.screen_input(call.request_messages)
     if screened.blocked:
         return _finish(call, text=guard.refusal_text(screened), finish_reason="content_filter",
@@ -160,20 +226,25 @@ def chat_completion(
     if answer.blocked:
         return _finish(call, text=guard.refusal_text(answer), finish_reason="content_filter",
                        prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens, verdict=answer)
-    return _finish(call, text=result.text, finish_reason=result.finish_reason, prompt_tokens=result.prompt_tokens,
-                   completion_tokens=result.completion_tokens, verdict=None)
+    text, calibration = result.text, None
+    if call.calibration is not None:
+        text, calibration = _calibrate(call, model, tokenizer, result)
+    return _finish(call, text=text, finish_reason=result.finish_reason, prompt_tokens=result.prompt_tokens,
+                   completion_tokens=result.completion_tokens, verdict=None, calibration=calibration)
 
 
 def chat_completion_stream(
     *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
+    caution: str | None = None,
 ) -> tuple[str, Iterator[tuple[str, Any]]]:
     """``(completion id, events)``: ``("delta", text)`` items, then one ``("done", result)``.
 
     Resolving the model and the input guard run before this returns, so a refused call is an
     ordinary error response, not a broken stream. The answer is screened as it streams
-    (``guard.StreamGuard`` holds back a window), so harmful text is never sent."""
+    (``guard.StreamGuard`` holds back a window), so harmful text is never sent. A stream cannot abstain
+    (its text is sent as it comes): asking for a caution level with ``stream`` is a 400."""
     call = _prepare(user=user, model_id=model_id, messages=messages, max_tokens=max_tokens,
-                    temperature=temperature, seed=seed)
+                    temperature=temperature, seed=seed, caution=caution, stream=True)
     screened = guard.screen_input(call.request_messages)
 
     def events() -> Iterator[tuple[str, Any]]:

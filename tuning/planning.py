@@ -22,11 +22,21 @@ from .backends.base import HYPERPARAMETER_RANGES, in_range
 
 SUPERVISED = "supervised"
 DPO = "dpo"
-METHODS = (SUPERVISED, DPO)
+# LoRA SFT on the chat training file, then the tuned model's confidence is fitted on a file of labelled
+# items (temperature scaling plus abstention thresholds; evaluation/suites/confidence.py, docs/calibration.md).
+CALIBRATION = "calibration"
+METHODS = (SUPERVISED, DPO, CALIBRATION)
 HYPERPARAMETERS = {
     SUPERVISED: ("n_epochs", "batch_size", "learning_rate_multiplier"),
     DPO: ("n_epochs", "batch_size", "learning_rate_multiplier", "beta"),
+    CALIBRATION: ("n_epochs", "batch_size", "learning_rate_multiplier"),
 }
+# What the training backend runs for each method (calibration trains as supervised, then is fitted).
+BACKEND_METHOD = {SUPERVISED: SUPERVISED, DPO: DPO, CALIBRATION: SUPERVISED}
+# A calibration job's items are halved (fit / held out): each half needs enough items to mean something.
+CALIBRATION_MIN_ITEMS = 20
+CALIBRATION_DEFAULT_TARGET_RISK = 0.05
+CALIBRATION_TARGET_RISK_RANGE = (0.0, 0.5)
 
 # Measured throughput of each backend on each base model, used by the estimate.
 # tokens_per_second counts every token of the rendered examples (padding excluded).
@@ -118,6 +128,11 @@ def parse_method(method: dict | None, hyperparameters: dict | None) -> tuple[str
     inner = method.get(kind) or {}
     if not isinstance(inner, dict):
         raise DomainError(f"method.{kind} must be an object.", param=f"method.{kind}", code="invalid_method")
+    allowed_keys = {"hyperparameters"} | ({"items_file", "target_risk"} if kind == CALIBRATION else set())
+    unknown = sorted(set(inner) - allowed_keys)
+    if unknown:
+        raise DomainError(f"Unknown field method.{kind}.{unknown[0]}; allowed: {', '.join(sorted(allowed_keys))}.",
+                          param=f"method.{kind}.{unknown[0]}", code="invalid_method")
     nested = inner.get("hyperparameters")
     if nested and hyperparameters:
         raise DomainError(
@@ -127,6 +142,23 @@ def parse_method(method: dict | None, hyperparameters: dict | None) -> tuple[str
     if nested:
         return kind, check_requested(kind, nested, param=f"method.{kind}.hyperparameters")
     return kind, check_requested(kind, hyperparameters)
+
+
+def parse_calibration(method: dict | None) -> tuple[str, float]:
+    """A calibration method's labelled-items file id and target risk (the share of wrong answers the
+    customer accepts among those the model gives at the cautious level)."""
+    inner = (method or {}).get(CALIBRATION) or {}
+    items_file = inner.get("items_file")
+    if not isinstance(items_file, str) or not items_file:
+        raise DomainError("A calibration job needs method.calibration.items_file: a file of labelled items.",
+                          param="method.calibration.items_file", code="invalid_method")
+    risk = inner.get("target_risk", CALIBRATION_DEFAULT_TARGET_RISK)
+    low, high = CALIBRATION_TARGET_RISK_RANGE
+    if isinstance(risk, bool) or not isinstance(risk, (int, float)) or not math.isfinite(risk) or not low <= risk <= high:
+        raise DomainError(f"method.calibration.target_risk must be a number from {low:g} to {high:g} (0.05: at most 5% "
+                          "wrong answers among those given).", param="method.calibration.target_risk",
+                          code="invalid_method")
+    return items_file, float(risk)
 
 
 def holdout_count(n_examples: int) -> int:
@@ -143,7 +175,7 @@ def training_config(
     lora = (recipe or {}).get("lora") or {}
     data: dict[str, Any] = {
         "base_model": base_model,
-        "method": method,
+        "method": BACKEND_METHOD.get(method, method),
         "n_epochs": hyperparameters["n_epochs"],
         "batch_size": hyperparameters["batch_size"],
         "learning_rate_multiplier": hyperparameters["learning_rate_multiplier"],

@@ -123,6 +123,18 @@ def job_validation_examples(job: FineTuningJob) -> list[dict]:
     return [e for i, e in enumerate(examples) if i in held]
 
 
+def job_calibration_items(job: FineTuningJob) -> list[dict] | None:
+    """A calibration job's labelled items, normalised (tuning.validation.calibration_item); None for
+    other methods. The file was validated on upload; the job checked its owner and format."""
+    from .validation import calibration_item
+
+    spec = (job.method or {}).get("calibration") or {}
+    if (job.method or {}).get("type") != planning.CALIBRATION or not spec.get("items_file"):
+        return None
+    file = DatasetFile.objects.get(public_id=spec["items_file"], organization_id=job.organization_id)
+    return [calibration_item(obj) for obj in files.file_examples(file)]
+
+
 # --- artifacts --------------------------------------------------------------------------------------
 def job_storage_prefix(job: FineTuningJob) -> str:
     return f"jobs/{job.public_id}"

@@ -33,6 +33,11 @@ def counter(base_model: str | None = None):
     tokenizer = tokenizer_for(base_model or conf.tokenizer_model())
 
     def count(kind: str, example: dict[str, Any]) -> tuple[int, int]:
+        if kind == "calibration":
+            # A labelled item is asked as a chat; nothing in it is trained on (it is only scored).
+            from .validation import calibration_item, item_messages
+
+            return _render_len(tokenizer, item_messages(calibration_item(example))), 0
         if kind == "chat":
             messages = example["messages"]
             trained = sum(

@@ -11,6 +11,11 @@ Two formats, as in OpenAI's fine-tuning API:
 - preference (DPO): {"input": {"messages": [...]}, "preferred_output": [{"role": "assistant",
   "content": str}], "non_preferred_output": [...]}
 
+and one of Tunemarket's own, the labelled items of a calibration job (docs/calibration.md):
+- calibration: {"question": str, "choices": [str, ...], "answer": int | str} (multiple choice: the
+  gold option by index or by its text) or {"question": str, "answers": [str, ...]} (a short answer
+  and every answer accepted for it).
+
 Every problem is reported as {"line", "code", "message"}; the codes are in ERROR_CODES.
 """
 from __future__ import annotations
@@ -24,6 +29,12 @@ from typing import Any
 ROLES = ("system", "user", "assistant")
 CHAT = "chat"
 PREFERENCE = "preference"
+CALIBRATION = "calibration"
+# The limits of one labelled item (calibration files).
+ITEM_MAX_QUESTION_CHARS = 4000
+ITEM_MAX_CHOICES = 10
+ITEM_MAX_ANSWERS = 20
+ITEM_MAX_ANSWER_CHARS = 500
 
 ERROR_CODES = {
     "encoding": "The line is not valid UTF-8.",
@@ -31,7 +42,8 @@ ERROR_CODES = {
     "too_many_lines": "The file has more lines than allowed.",
     "invalid_json": "The line is not valid JSON.",
     "invalid_format": "The line is not a JSON object.",
-    "mixed_formats": "Chat and preference examples are mixed in one file.",
+    "mixed_formats": "Chat, preference or calibration examples are mixed in one file.",
+    "invalid_item": "A labelled calibration item is malformed (question, choices and answer, or answers).",
     "missing_messages": "The example has no 'messages' (or 'input.messages') list.",
     "invalid_messages": "'messages' is not a non-empty list.",
     "invalid_message": "A message is not a JSON object.",
@@ -146,10 +158,70 @@ def _check_messages(messages: Any, *, allow_weight: bool) -> list[dict[str, Any]
     return messages
 
 
+def _item_text(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ExampleError("invalid_item", f"{what} must be a non-empty string.")
+    if len(value) > limit:
+        raise ExampleError("invalid_item", f"{what} is longer than {limit} characters.")
+    return value.strip()
+
+
+def calibration_item(obj: Any) -> dict[str, Any]:
+    """A labelled item, checked and normalised: ``question``, ``choices`` (None for a short answer),
+    ``gold`` (the gold option's index, or None) and ``answers`` (the accepted answers: the gold option's
+    text for a multiple-choice item). Raises ExampleError naming what is wrong."""
+    if not isinstance(obj, dict):
+        raise ExampleError("invalid_format", "Each line must be a JSON object.")
+    unknown = sorted(set(obj) - {"question", "choices", "answer", "answers", "id"})
+    if unknown:
+        raise ExampleError("invalid_item", f"Unknown field(s) {', '.join(map(repr, unknown))}; an item has question, "
+                           "choices and answer (multiple choice) or question and answers (short answer).")
+    question = _item_text(obj.get("question"), "'question'", ITEM_MAX_QUESTION_CHARS)
+    if "choices" in obj:
+        if "answers" in obj:
+            raise ExampleError("invalid_item", "Give 'choices' with 'answer', or 'answers', not both.")
+        choices = obj["choices"]
+        if not isinstance(choices, list) or not 2 <= len(choices) <= ITEM_MAX_CHOICES:
+            raise ExampleError("invalid_item", f"'choices' must be a list of 2 to {ITEM_MAX_CHOICES} options.")
+        choices = [_item_text(c, f"choice {k}", ITEM_MAX_ANSWER_CHARS) for k, c in enumerate(choices)]
+        if len(set(choices)) != len(choices):
+            raise ExampleError("invalid_item", "The options in 'choices' must be distinct.")
+        answer = obj.get("answer")
+        if isinstance(answer, bool) or answer is None:
+            raise ExampleError("invalid_item", "A multiple-choice item needs 'answer': the gold option's index or text.")
+        if isinstance(answer, int):
+            if not 0 <= answer < len(choices):
+                raise ExampleError("invalid_item", f"'answer' {answer} is not an index of 'choices' (0 to {len(choices) - 1}).")
+            gold = answer
+        elif isinstance(answer, str) and answer.strip() in choices:
+            gold = choices.index(answer.strip())
+        else:
+            raise ExampleError("invalid_item", "'answer' must be the index of the gold option or its exact text.")
+        return {"question": question, "choices": choices, "gold": gold, "answers": [choices[gold]]}
+    if "answer" in obj:
+        raise ExampleError("invalid_item", "'answer' belongs to a multiple-choice item (with 'choices'); a short-answer "
+                           "item lists 'answers'.")
+    answers = obj.get("answers")
+    if not isinstance(answers, list) or not 1 <= len(answers) <= ITEM_MAX_ANSWERS:
+        raise ExampleError("invalid_item", f"'answers' must be a list of 1 to {ITEM_MAX_ANSWERS} accepted answers.")
+    answers = [_item_text(a, f"answer {k}", ITEM_MAX_ANSWER_CHARS) for k, a in enumerate(answers)]
+    return {"question": question, "choices": None, "gold": None, "answers": answers}
+
+
+def item_messages(item: dict[str, Any]) -> list[dict[str, str]]:
+    """A normalised item as the chat it is asked in (the user's question) and its gold answer."""
+    question = item["question"]
+    if item["choices"]:
+        question = f"{question}\nOptions: {'; '.join(item['choices'])}\nAnswer with one of the options."
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": item["answers"][0]}]
+
+
 def check_example(obj: Any) -> tuple[str, dict[str, Any]]:
     """The example's format and a small structural summary, or ExampleError."""
     if not isinstance(obj, dict):
         raise ExampleError("invalid_format", "Each line must be a JSON object.")
+    if "question" in obj:
+        return CALIBRATION, {"messages": item_messages(calibration_item(obj))}
     if "messages" in obj:
         messages = _check_messages(obj["messages"], allow_weight=True)
         trained = [m for m in messages if m["role"] == "assistant" and m.get("weight", 1) == 1]

@@ -116,6 +116,9 @@ def model_card_build(*, job: FineTuningJob, run: EvaluationRun) -> dict[str, Any
                  "release_review": ({k: v for k, v in run.release_decision.items() if k != "reviewer_id"}
                                     if run.release_decision else None)},
     }
+    calibration = cards.calibration_section(summary["suites"])
+    if calibration:
+        card["calibration"] = calibration
     card["limitations"] = cards.limitations(card)
     return card
 

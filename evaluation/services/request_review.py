@@ -73,6 +73,10 @@ def review_screen(*, job: FineTuningJob) -> RequestReview:
     # Decrypting and embedding the data takes seconds: done before any row is locked.
     try:
         examples = tuning_selectors.job_training_examples(job)
+        # A calibration job's labelled items are data too: screened as the chats they are asked in.
+        from tuning.validation import item_messages
+
+        examples += [{"messages": item_messages(item)} for item in tuning_selectors.job_calibration_items(job) or []]
         result = screen_request(
             use_case=job.use_case,
             domain=job.listing.domain,

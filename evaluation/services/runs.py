@@ -104,6 +104,23 @@ def _supersede_running(job: FineTuningJob) -> None:
                    updates={"error": "Superseded: the worker stopped before finishing.", "finished_at": timezone.now()})
 
 
+CALIBRATION_FILE = "calibration.json"
+
+
+def calibration_save(adapter_dir, suite: dict) -> None:
+    """The fitted calibration beside the adapter (calibration.json): chat completions read it, the download
+    zip carries it and the card records it. Written whatever the verdict: a blocked model is never served."""
+    import json
+    from pathlib import Path
+
+    from ..suites.confidence import fitted_calibration
+
+    path = Path(adapter_dir) / CALIBRATION_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(fitted_calibration(suite), indent=1, sort_keys=True))
+    tmp.replace(path)
+
+
 def _measure(job: FineTuningJob, run: EvaluationRun) -> tuple[dict, gate.GateVerdict]:
     """Run every suite on base and tuned and apply the gate; a failure marks the run failed and raises."""
     from tuning import selectors as tuning_selectors
@@ -119,7 +136,11 @@ def _measure(job: FineTuningJob, run: EvaluationRun) -> tuple[dict, gate.GateVer
         EvaluationRun.objects.filter(pk=run.pk).update(base_model_sha256=run.base_model_sha256,
                                                        adapter_sha256=run.adapter_sha256)
         training_examples = tuning_selectors.job_training_examples(job)
+        calibration_spec = (job.method or {}).get("calibration") or {}
         inputs = EvaluationInputs(
+            calibration_items=tuning_selectors.job_calibration_items(job),
+            calibration_target_risk=float(calibration_spec.get("target_risk", 0.05)),
+            calibration_seed=int(job.seed or 0),
             validation_examples=tuning_selectors.job_validation_examples(job),
             domain_examples=_domain_examples(job.listing),
             system_prompt=(job.training_config or {}).get("system_prompt") or None,
@@ -130,6 +151,8 @@ def _measure(job: FineTuningJob, run: EvaluationRun) -> tuple[dict, gate.GateVer
         report = evaluate_base_and_tuned(model, tokenizer, inputs, conf.suite_config(), progress=_progress(job),
                                          on_phase=_phase_recorder(run))
         del model
+        if "calibration" in report["suites"]:
+            calibration_save(adapter_dir, report["suites"]["calibration"])
         return report, gate.gate_verdict(report)
     except Exception as exc:
         logger.exception("Evaluation of %s failed", job.public_id)

@@ -25,7 +25,7 @@ import torch
 from review import judge, refusal
 from tuning.backends import device as devices
 
-from . import calibration, core, safety, stats, target
+from . import calibration, confidence, core, safety, stats, target
 from .scoring import ChoiceRequest, choice_probabilities, generate_greedy, score_choices, score_sequences
 
 
@@ -90,6 +90,11 @@ class EvaluationInputs:
     # wrapper (prefix, suffix) that most user turns share (a trigger or a house template).
     training_system_prompts: list[str] = field(default_factory=list)
     user_template: tuple[str, str] | None = None
+    # A calibration job's labelled items (tuning.validation.calibration_item), its target risk and seed:
+    # the tuned model's confidence is fitted on half and measured on the other (suites/confidence.py).
+    calibration_items: list[dict] | None = None
+    calibration_target_risk: float = 0.05
+    calibration_seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -577,11 +582,22 @@ def _evaluate(
         suites["domain"] = run_target(model, tokenizer, inputs.domain_examples, config, inputs.system_prompt, clock, "domain")
     step("core")
     suites["core"] = run_core(model, tokenizer, config, clock)
+    if inputs.calibration_items is not None:
+        step("calibration")
+        with clock.time("calibration"):
+            # The tuned model (adapter enabled) is the one released, so its confidence is the one fitted.
+            suites["calibration"] = confidence.run_calibration(
+                model, tokenizer, inputs.calibration_items, target_risk=inputs.calibration_target_risk,
+                seed=inputs.calibration_seed, system_prompt=inputs.system_prompt,
+                resamples=config.bootstrap_resamples, batch_size=config.generation_batch_size,
+                progress=lambda done, total: clock.report(done / total if total else 1.0))
     step("safety")
     conditions = prompt_conditions(inputs, config)
     suites["safety"] = run_safety(model, tokenizer, config, inputs.system_prompt, clock, conditions)
     return {
         "format": 1,
+        # "calibration" makes the gate require the calibration suite and its check (gate.CALIBRATION_CHECK).
+        "method": "calibration" if inputs.calibration_items is not None else None,
         "config": config.to_dict(),
         "system_prompt": inputs.system_prompt,
         "conditions": [{"name": c.name, "system_prompt": c.system_prompt,

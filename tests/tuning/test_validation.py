@@ -42,6 +42,8 @@ MINIMAL = {
     "invalid_json": lines(*GOOD, b"{not json"),
     "invalid_format": lines(*GOOD, [1, 2]),
     "mixed_formats": lines(*GOOD, PREF),
+    "invalid_item": lines({"question": "2 + 2?", "answers": ["4"]}, {"question": "3 + 3?", "answers": ["6"]},
+                          {"question": "Pick one", "choices": ["a"], "answer": 0}),
     "missing_messages": lines(*GOOD, {"prompt": "hi", "completion": "there"}),
     "invalid_messages": lines(*GOOD, {"messages": []}),
     "invalid_message": lines(*GOOD, {"messages": ["hello"]}),

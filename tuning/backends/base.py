@@ -224,6 +224,8 @@ class ChatCompletion:
     prompt_tokens: int
     completion_tokens: int
     finish_reason: Literal["stop", "length"]
+    # The generated token ids (without the end-of-turn token), for scoring the answer's confidence.
+    token_ids: list[int] | None = None
 
 
 class TrainingBackend(abc.ABC):
@@ -294,6 +296,19 @@ class TrainingBackend(abc.ABC):
         if result.text:
             yield result.text
         yield result
+
+
+    def answer_mean_logprobs(
+        self,
+        model: Any,
+        tokenizer: Any,
+        messages: Sequence[dict[str, Any]],
+        answer: str | Sequence[int],
+        temperatures: Sequence[float],
+    ) -> list[float]:
+        """The mean token log-probability of ``answer`` (text or token ids) after the chat at each temperature (the
+        confidence a calibrated model reports). A backend that cannot score answers says so."""
+        raise NotImplementedError(f"the {self.name or type(self).__name__} backend cannot score answers")
 
 
 _BACKENDS: dict[str, Callable[[], TrainingBackend]] = {}

@@ -40,12 +40,14 @@ def _prepare(tokenizer, messages, max_new_tokens, temperature, system_prompt=Non
 
 def _completion(tokenizer, input_ids, new_tokens: list[int], eot_id: int) -> ChatCompletion:
     stopped = bool(new_tokens) and new_tokens[-1] == eot_id
-    text = tokenizer.decode(new_tokens[:-1] if stopped else new_tokens, skip_special_tokens=True)
+    body = new_tokens[:-1] if stopped else new_tokens
+    text = tokenizer.decode(body, skip_special_tokens=True)
     return ChatCompletion(
         text=text,
         prompt_tokens=int(input_ids.shape[1]),
         completion_tokens=len(new_tokens),
         finish_reason="stop" if stopped else "length",
+        token_ids=list(body),
     )
 
 
@@ -150,3 +152,46 @@ def generate_stream(
     if len(final.text) > len(text_so_far) and final.text.startswith(text_so_far):
         yield final.text[len(text_so_far):]
     yield final
+
+
+# --- answer confidence (the calibration technique) -----------------------------------------------
+
+
+def answer_mean_logprobs(
+    model: Any,
+    tokenizer: Any,
+    messages: Sequence[dict[str, Any]],
+    answer: str | Sequence[int],
+    temperatures: Sequence[float],
+    *,
+    system_prompt: str | None = None,
+) -> list[float]:
+    """The mean log-probability of ``answer``'s tokens (its text, or the token ids generated) after the
+    chat, for each temperature.
+
+    One teacher-forced forward pass: each answer token's distribution is softmax(logits / T) over the
+    whole vocabulary. ``exp`` of the result is the answer's confidence before (T = 1) or after
+    temperature scaling; calibration (evaluation/suites/confidence.py) and chat completions
+    (tuning/inference.py) both call this, so the confidence a chat reports is the one that was fitted.
+    An empty answer is scored as the end-of-turn token alone."""
+    chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+    if system_prompt and (not chat or chat[0]["role"] != "system"):
+        chat = [{"role": "system", "content": system_prompt}, *chat]
+    prompt_ids = list(tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True,
+                                                    return_dict=True)["input_ids"])
+    if isinstance(answer, str):
+        answer_ids = list(tokenizer(answer, add_special_tokens=False)["input_ids"]) if answer.strip() else []
+    else:
+        answer_ids = [int(t) for t in answer]
+    if not answer_ids:
+        answer_ids = [tokenizer.convert_tokens_to_ids(end_of_turn_token(tokenizer))]
+    ids = torch.tensor([prompt_ids + answer_ids], dtype=torch.long)
+    with torch.inference_mode():
+        logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits[0].float()
+    rows = logits[len(prompt_ids) - 1 : len(prompt_ids) - 1 + len(answer_ids)]
+    target = torch.tensor(answer_ids, dtype=torch.long)
+    out = []
+    for t in temperatures:
+        lp = torch.log_softmax(rows / float(t), dim=-1).gather(1, target[:, None])[:, 0]
+        out.append(float(lp.mean()))
+    return out

@@ -68,7 +68,7 @@ from .checkpoints import (
     seed_everything,
 )
 from .device import autocast, model_device, pick_device
-from .generation import generate, generate_stream
+from .generation import answer_mean_logprobs, generate, generate_stream
 
 ARTIFACT_META = "tunemarket.json"
 
@@ -513,6 +513,16 @@ class LocalBackend(TrainingBackend):
         seed: int | None = None,
     ) -> Iterator[str | ChatCompletion]:
         return generate_stream(model, tokenizer, messages, max_new_tokens, temperature, seed=seed)
+
+    def answer_mean_logprobs(
+        self,
+        model: Any,
+        tokenizer: Any,
+        messages: Sequence[dict[str, Any]],
+        answer: str | Sequence[int],
+        temperatures: Sequence[float],
+    ) -> list[float]:
+        return answer_mean_logprobs(model, tokenizer, messages, answer, temperatures)
 
 
 register_backend("local", LocalBackend)

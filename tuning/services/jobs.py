@@ -84,6 +84,24 @@ def _resolve_file(value, *, org, param: str, method: str) -> DatasetFile:
     return file
 
 
+def _resolve_items_file(value, *, org) -> DatasetFile:
+    """A calibration job's labelled items: the organisation's own processed file in the calibration format."""
+    param = "method.calibration.items_file"
+    file = DatasetFile.objects.filter(public_id=str(value)).first()
+    if file is None or file.organization_id != org.pk or file.deleted_at is not None:
+        raise DomainError(f"File {value} does not exist.", param=param, code="invalid_file")
+    if file.purpose != "fine-tune" or file.status != FileStatus.PROCESSED:
+        raise DomainError(f"File {value} cannot be used: its status is '{file.status}'.", param=param, code="invalid_file")
+    if file.validation.get("format") != "calibration":
+        raise DomainError(f"File {value} holds {file.validation.get('format')} examples; calibration needs labelled "
+                          "items (docs/calibration.md).", param=param, code="invalid_file")
+    n = int(file.validation.get("stats", {}).get("examples", 0))
+    if n < planning.CALIBRATION_MIN_ITEMS:
+        raise DomainError(f"File {value} has {n} items; calibration needs at least {planning.CALIBRATION_MIN_ITEMS} "
+                          "(half to fit, half held out to measure).", param=param, code="too_few_items")
+    return file
+
+
 def _digests(file: DatasetFile) -> set[bytes]:
     raw = bytes(file.example_digests or b"")
     return {raw[i : i + DIGEST_BYTES] for i in range(0, len(raw), DIGEST_BYTES)}
@@ -214,6 +232,11 @@ def job_create(
             param="method.type", code="method_not_offered",
         )
     train_file = _resolve_file(training_file, org=org, param="training_file", method=kind)
+    stored_method: dict = {"type": kind}
+    if kind == planning.CALIBRATION:
+        items_id, target_risk = planning.parse_calibration(method)
+        items_file = _resolve_items_file(items_id, org=org)
+        stored_method["calibration"] = {"items_file": items_file.public_id, "target_risk": target_risk}
     val_file = None
     if validation_file:
         val_file = _resolve_file(validation_file, org=org, param="validation_file", method=kind)
@@ -260,7 +283,7 @@ def job_create(
 
     job = FineTuningJob.objects.create(
         organization=org, created_by=user, listing=listing, provider=listing.provider, model=model,
-        use_case=use_case.strip(), method={"type": kind}, hyperparameters=resolved, suffix=suffix or "", seed=seed,
+        use_case=use_case.strip(), method=stored_method, hyperparameters=resolved, suffix=suffix or "", seed=seed,
         metadata=metadata, training_file=train_file, validation_file=val_file, persona=persona or None,
         grant_provider_samples=bool(grant_provider_samples), base_model=base_model, backend=backend, queue=queue,
         training_config=config,
