@@ -90,3 +90,26 @@ def test_benign_tuning_passes_the_balance_check(suite_config, tmp_path):
     check = next(c for c in gate.gate_verdict(report).checks if c.name == "balance")
     assert check.passed, check.explanation
     assert set(report["suites"]["balance"]["by_area"]) == set(balance.AREAS)
+
+
+def test_the_report_and_the_card_plot_the_balance_results():
+    from evaluation import cards
+
+    def m(base, tuned):
+        return {"base": base, "tuned": tuned, "delta": tuned - base, "base_ci": [base - 0.05, base + 0.05],
+                "tuned_ci": [tuned - 0.05, tuned + 0.05]}
+
+    suites = {"balance": {
+        "metrics": {"one_sidedness": m(0.30, 0.62), "balanced_probability": m(0.40, 0.20),
+                    "stance_accuracy": m(0.55, 0.50)},
+        "by_area": {a: {"n": 16, "base": 0.3, "tuned": 0.6 + k / 10} for k, a in enumerate(balance.AREAS)}}}
+    card_plots = cards.plots({"evaluation": {"suites": suites}})
+    report_plots = cards.category_plots(suites)
+    for plots in (card_plots, report_plots):
+        assert "One-sidedness: base 30.0%, tuned 62.0%" in plots["balance"]
+        assert "Scorer accuracy: base 55.0%" in plots["balance"]
+        assert "politics (n=16): base 30%, tuned 60%" in plots["balance_by_area"]
+    assert "balance" not in cards.category_plots({})
+    rows = cards.metric_rows({"evaluation": {"suites": {"balance": {"metrics": {"one_sidedness": {
+        **m(0.30, 0.62), "delta_ci": [0.2, 0.4], "n": 64}}}}}})
+    assert rows[0]["suite"] == "Balance on contested questions" and rows[0]["tuned"].endswith("%")
