@@ -22,11 +22,17 @@ from .backends.base import HYPERPARAMETER_RANGES, in_range
 
 SUPERVISED = "supervised"
 DPO = "dpo"
-METHODS = (SUPERVISED, DPO)
+# Balanced perspectives (tuning/perspectives.py): supervised tuning on answers in the perspectives
+# structure (validation.perspectives_problem); every example must follow it.
+PERSPECTIVES = "perspectives"
+METHODS = (SUPERVISED, DPO, PERSPECTIVES)
 HYPERPARAMETERS = {
     SUPERVISED: ("n_epochs", "batch_size", "learning_rate_multiplier"),
     DPO: ("n_epochs", "batch_size", "learning_rate_multiplier", "beta"),
+    PERSPECTIVES: ("n_epochs", "batch_size", "learning_rate_multiplier"),
 }
+# What the backend trains for a method that is a kind of another.
+TRAINS_AS = {PERSPECTIVES: SUPERVISED}
 
 # Measured throughput of each backend on each base model, used by the estimate.
 # tokens_per_second counts every token of the rendered examples (padding excluded).
@@ -143,7 +149,7 @@ def training_config(
     lora = (recipe or {}).get("lora") or {}
     data: dict[str, Any] = {
         "base_model": base_model,
-        "method": method,
+        "method": TRAINS_AS.get(method, method),
         "n_epochs": hyperparameters["n_epochs"],
         "batch_size": hyperparameters["batch_size"],
         "learning_rate_multiplier": hyperparameters["learning_rate_multiplier"],
