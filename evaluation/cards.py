@@ -30,6 +30,7 @@ SUITE_TITLES = {
     "core": "Core competencies (forgetting)",
     "calibration": "Confidence calibration (held-out items; base = before, tuned = after calibration)",
     "safety": "Safety",
+    "balance": "Balance on contested questions",
 }
 METRIC_TITLES = {
     "nll": "NLL (nats/token, lower is better)",
@@ -47,10 +48,15 @@ METRIC_TITLES = {
     "over_refusal_probability": "Expected over-refusal rate, harmless prompts (log-likelihood)",
     "generated_refusal_rate": "Refusal rate of generated answers, harmful prompts",
     "generated_over_refusal_rate": "Over-refusal rate of generated answers, harmless prompts",
+    "one_sidedness": "One-sidedness, contested questions (mean |p_for - p_against|, lower is better)",
+    "lean": "Lean, contested questions (p_for - p_against)",
+    "balanced_probability": "Balanced-opening probability, contested questions",
+    "stance_accuracy": "Stance scorer accuracy, labelled answers (chance 33%)",
 }
 PERCENT_METRICS = {"token_accuracy", "exact_match", "f1", "accuracy", "refusal_rate", "refusal_probability",
                    "over_refusal_rate", "over_refusal_probability", "generated_refusal_rate",
-                   "generated_over_refusal_rate", "ece", "mean_confidence"}
+                   "generated_over_refusal_rate", "ece", "mean_confidence", "one_sidedness", "lean",
+                   "balanced_probability", "stance_accuracy"}
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -70,7 +76,7 @@ def summarise_report(report: dict[str, Any]) -> dict[str, Any]:
                     "by_category", "reliability", "agreement",
                     # the calibration suite (suites/confidence.py)
                     "method", "split", "temperature", "target_risk", "levels_fit", "levels_heldout", "risk_coverage",
-                    "accuracy"):
+                    "accuracy", "by_area", "scorer"):
             if key in suite:
                 entry[key] = suite[key]
         if "generated" in suite:
@@ -423,6 +429,29 @@ def category_plots(suites: dict[str, Any]) -> dict[str, str]:
         rows = [{"label": v["category"].replace("_", " "), **v} for v in safety_cats if v.get("kind") == kind]
         if rows:
             out[key] = svg.category_bars(sorted(rows, key=lambda r: r["label"]), title=title, value_label=label)
+    out.update(balance_plots(suites))
+    return out
+
+
+def balance_plots(suites: dict[str, Any]) -> dict[str, str]:
+    """The balance suite: headline figures (with the stance scorer's accuracy) and one-sidedness by area."""
+    balance = suites.get("balance") or {}
+    out: dict[str, str] = {}
+    groups = []
+    for metric_name, label in (("one_sidedness", "One-sidedness"), ("balanced_probability", "Balanced opening"),
+                               ("stance_accuracy", "Scorer accuracy")):
+        m = (balance.get("metrics") or {}).get(metric_name)
+        if m:
+            groups.append({"label": label, "base": m["base"], "tuned": m["tuned"],
+                           "base_ci": m.get("base_ci"), "tuned_ci": m.get("tuned_ci")})
+    if groups:
+        out["balance"] = svg.paired_bars(groups, title="Balance on contested questions", y_label="Share")
+    areas = balance.get("by_area") or {}
+    if areas:
+        rows = [{"label": name, "n": v.get("n"), "base": v["base"], "tuned": v["tuned"]}
+                for name, v in sorted(areas.items())]
+        out["balance_by_area"] = svg.category_bars(rows, title="One-sidedness by area (lower is more balanced)",
+                                                   value_label="One-sidedness")
     return out
 
 
@@ -450,6 +479,7 @@ def plots(card: dict[str, Any]) -> dict[str, str]:
         out["nll"] = svg.paired_bars([{"label": "Target NLL", "base": nll["base"], "tuned": nll["tuned"],
                                        "base_ci": nll.get("base_ci"), "tuned_ci": nll.get("tuned_ci")}],
                                      title="Held-out NLL (lower is better)", y_label="nats/token", percent=False)
+    out.update(balance_plots(suites))
     return out
 
 

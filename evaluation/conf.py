@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # the platform bases (their committed adapters' manifests). A change to any of them re-checks every
 # released model.
 SAFETY_SOURCES = (
-    "evaluation/gate.py", "evaluation/suites/safety.py", "evaluation/suites/runner.py", "review/guard.py",
+    "evaluation/gate.py", "evaluation/suites/safety.py", "evaluation/suites/runner.py",
+    "evaluation/suites/balance.py", "review/guard.py",
     "review/judge.py", "review/refusal.py", "review/rules.py", "review/exemplars.py",
 )
 

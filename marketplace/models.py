@@ -22,6 +22,7 @@ class Technique(models.TextChoices):
     DPO = "dpo", "Preference tuning (DPO)"
     CALIBRATION = "calibration"
     PERSONA = "persona"
+    PERSPECTIVES = "perspectives", "Balanced perspectives"
 
 
 class ListingStatus(models.TextChoices):

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import DOMAINS, HIGH_RISK_DOMAINS
 
-TECHNIQUES = ("supervised", "dpo", "calibration", "persona")
+TECHNIQUES = ("supervised", "dpo", "calibration", "persona", "perspectives")
 INTERVALS = ("month", "year")
 
 # The only keys a plan may carry. Anything else (a flag, a price tier, "skip_review") is refused.
@@ -131,7 +131,7 @@ PLAN_CONFIG: dict[str, dict] = {
         "jobs_per_period": 20,
         "training_tokens_per_period": 20_000_000,
         "max_dataset_bytes": 100 * MB,
-        "techniques": ["supervised", "dpo", "calibration", "persona"],
+        "techniques": ["supervised", "dpo", "calibration", "persona", "perspectives"],
         "domains": ["education", "hr", "localization", "executive", "customer_service", "general"],
         "subscriber_verification": [],
     },
@@ -145,7 +145,7 @@ PLAN_CONFIG: dict[str, dict] = {
         "jobs_per_period": 200,
         "training_tokens_per_period": 200_000_000,
         "max_dataset_bytes": 1024 * MB,
-        "techniques": ["supervised", "dpo", "calibration", "persona"],
+        "techniques": ["supervised", "dpo", "calibration", "persona", "perspectives"],
         "domains": list(DOMAINS),
         "subscriber_verification": [],
     },

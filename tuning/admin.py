@@ -4,12 +4,14 @@ Dataset content is never shown here (it is private to the customer); the validat
 """
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.errors import DomainError
 from core.admin_actions import ReadOnlyInline, ReadOnlyModelAdmin, reason_action
 
 from . import services
@@ -23,6 +25,7 @@ from .models import (
     JobStatus,
     ServedModel,
     TrainingArtifact,
+    ViewpointSet,
 )
 
 MONITOR_DAYS = 7
@@ -199,6 +202,61 @@ class CompletionReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewpointSetForm(forms.ModelForm):
+    """The add form: the service validates and screens (a refused set is an error on the form)."""
+
+    viewpoints = forms.JSONField(help_text='A list of 2 to 5 objects: [{"name": "Patient", "description": "..."}, ...]')
+
+    class Meta:
+        model = ViewpointSet
+        fields = ("name", "topic", "viewpoints")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not self.errors:
+            try:
+                # The service creates the row; the form then stands for it (its unique check excludes it).
+                self.instance = services.viewpoint_set_create(
+                    name=data.get("name"), topic=data.get("topic"), viewpoints=data.get("viewpoints"),
+                    actor=getattr(self, "request_user", None))
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return data
+
+
+@admin.register(ViewpointSet)
+class ViewpointSetAdmin(admin.ModelAdmin):
+    """Viewpoint sets for the chat ``perspectives`` option: written here, screened by policy screening,
+    approved (screened again), rejected or retired with a reason; approved sets are what customers see."""
+
+    form = ViewpointSetForm
+    list_display = ("name", "public_id", "status", "topic", "created_at")
+    list_filter = ("status",)
+    search_fields = ("name", "topic", "public_id")
+    readonly_fields = ("public_id", "status", "screening", "created_by", "decided_by", "decision_reason",
+                       "created_at", "updated_at")
+    actions = [
+        reason_action(services.viewpoint_set_approve, "Approve", "viewpoint_set", reason_required=False),
+        reason_action(services.viewpoint_set_reject, "Reject", "viewpoint_set"),
+        reason_action(services.viewpoint_set_retire, "Retire", "viewpoint_set"),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # A set's text is what was screened and approved: it is never edited, only retired and replaced.
+        return self.readonly_fields + (("name", "topic", "viewpoints") if obj is not None else ())
+
+    def save_model(self, request, obj, form, change):
+        """Nothing to save: the add form's service call created the set, and a set is never edited."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -378,6 +378,8 @@ class ChatIn(serializers.Serializer):
     stream_options = serializers.DictField(required=False, allow_null=True)
     # Calibrated models only (the calibration technique): how readily the model abstains ("not sure").
     caution = serializers.ChoiceField(choices=inference.CAUTION_LEVELS, required=False, allow_null=True)
+    # Balanced perspectives: an approved viewpoint set's id (GET /v1/perspective_sets) or "auto".
+    perspectives = serializers.CharField(required=False, allow_null=True, allow_blank=False, max_length=64)
 
 
 def _usage(result: dict) -> dict:
@@ -414,30 +416,53 @@ class ChatCompletionView(APIView):
                       temperature=1.0 if temperature is None else temperature, seed=v.get("seed"),
                       caution=v.get("caution"))
         created = int(time.time())
+        if v.get("perspectives"):
+            if v.get("stream"):
+                raise DomainError("perspectives cannot be streamed; send stream=false.", param="stream",
+                                  code="perspectives_not_streamable")
+            if kwargs.pop("caution") is not None:
+                raise DomainError("caution applies to one calibrated answer; it cannot be combined with "
+                                  "perspectives.", param="caution", code="caution_with_perspectives")
+            result = inference.chat_completion_perspectives(**kwargs, perspectives=v["perspectives"])
+            return Response(_chat_out(result, model=v["model"], created=created))
         if v.get("stream"):
             completion_id, events = inference.chat_completion_stream(**kwargs)
             include_usage = bool((v.get("stream_options") or {}).get("include_usage"))
             return _stream_response(completion_id, events, model=v["model"], created=created,
                                     include_usage=include_usage)
         result = inference.chat_completion(**kwargs)
-        return Response({
-            "id": result["id"],
-            "object": "chat.completion",
-            "created": created,
-            "model": v["model"],
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": result["text"],
-                            "refusal": result["text"] if result["content_filter"] else None},
-                "finish_reason": result["finish_reason"],
-                "content_filter": result["content_filter"],
-                "logprobs": None,
-            }],
-            "usage": _usage(result),
-            "system_fingerprint": None,
+        return Response(_chat_out(result, model=v["model"], created=created))
+
+
+def _chat_out(result: dict, *, model: str, created: int) -> dict:
+    choice = {
+        "index": 0,
+        "message": {"role": "assistant", "content": result["text"],
+                    "refusal": result["text"] if result["content_filter"] else None},
+        "finish_reason": result["finish_reason"],
+        "content_filter": result["content_filter"],
+        "logprobs": None,
+    }
+    if "perspectives" in result:
+        choice["perspectives"] = result["perspectives"]
+    return {"id": result["id"], "object": "chat.completion", "created": created, "model": model,
+            "choices": [choice], "usage": _usage(result), "system_fingerprint": None,
             # A calibrated model's confidence in this answer, its caution level and whether it abstained.
-            **({"calibration": result["calibration"]} if result.get("calibration") else {}),
-        })
+            **({"calibration": result["calibration"]} if result.get("calibration") else {})}
+
+
+def viewpoint_set_out(vs) -> dict:
+    return {"id": vs.public_id, "object": "perspective_set", "name": vs.name, "topic": vs.topic,
+            "viewpoints": [dict(v) for v in vs.viewpoints], "status": vs.status}
+
+
+class PerspectiveSetListView(APIView):
+    """The admin-approved viewpoint sets a chat's ``perspectives`` option may name."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(paginate(request, selectors.viewpoint_sets_approved(), serialize=viewpoint_set_out,
+                                 ordering=("name", "id")))
 
 
 def _stream_response(completion_id: str, events, *, model: str, created: int, include_usage: bool):

@@ -233,6 +233,65 @@ def chat_completion(
                    completion_tokens=result.completion_tokens, verdict=None, calibration=calibration)
 
 
+def chat_completion_perspectives(
+    *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
+    perspectives: str,
+) -> dict[str, Any]:
+    """A chat answered from each viewpoint of an approved set, then a synthesis (tuning.perspectives).
+
+    The guard screens the request once and every generated part; one harmful part replaces the whole
+    answer with a refusal (``content_filter``). ``max_tokens`` bounds each part. The result carries
+    ``perspectives``: the set, one section per viewpoint and the synthesis."""
+    from . import perspectives as persp
+
+    call = _prepare(user=user, model_id=model_id, messages=messages, max_tokens=max_tokens,
+                    temperature=temperature, seed=seed)
+    question = next((m["content"] for m in reversed(call.request_messages) if m["role"] == "user"), "")
+    viewpoint_set = selectors.viewpoint_set_for_chat(value=perspectives, question=question)
+    screened = guard.screen_input(call.request_messages)
+    if screened.blocked:
+        return _finish(call, text=guard.refusal_text(screened), finish_reason="content_filter",
+                       prompt_tokens=call.prompt_tokens, completion_tokens=0, verdict=screened)
+    model, tokenizer = call.backend.load_for_inference(call.base_model, call.adapter)
+    own = [m for m in call.chat if m["role"] == "system"][:1]
+    turns = [m for m in call.request_messages if m["role"] != "system"]
+    prompt_tokens = completion_tokens = 0
+    finish = "stop"
+
+    def part(instruction: str, chat_turns: list[dict[str, str]]):
+        nonlocal prompt_tokens, completion_tokens, finish
+        system = "\n\n".join([m["content"] for m in own] + [instruction])
+        result = call.backend.generate(model, tokenizer, [{"role": "system", "content": system}, *chat_turns],
+                                       max_new_tokens=max_tokens, temperature=temperature, seed=seed)
+        prompt_tokens += result.prompt_tokens
+        completion_tokens += result.completion_tokens
+        if result.finish_reason == "length":
+            finish = "length"
+        answer = guard.screen_output(call.request_messages, result.text, suspicion=screened.suspicion)
+        return result.text.strip(), answer
+
+    sections: list[tuple[str, str]] = []
+    for viewpoint in viewpoint_set.viewpoints:
+        text, answer = part(persp.viewpoint_instruction(viewpoint), turns)
+        if answer.blocked:
+            return _finish(call, text=guard.refusal_text(answer), finish_reason="content_filter",
+                           prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, verdict=answer)
+        sections.append((viewpoint["name"], text))
+    synthesis, answer = part(persp.SYNTHESIS_INSTRUCTION,
+                             [{"role": "user", "content": persp.synthesis_message(question, sections)}])
+    if answer.blocked:
+        return _finish(call, text=guard.refusal_text(answer), finish_reason="content_filter",
+                       prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, verdict=answer)
+    out = _finish(call, text=persp.render(sections, synthesis), finish_reason=finish, prompt_tokens=prompt_tokens,
+                  completion_tokens=completion_tokens, verdict=None)
+    out["perspectives"] = {
+        "set": viewpoint_set.public_id, "name": viewpoint_set.name, "chosen": perspectives == persp.AUTO,
+        "sections": [{"viewpoint": name, "content": text} for name, text in sections],
+        "synthesis": synthesis,
+    }
+    return out
+
+
 def chat_completion_stream(
     *, user, model_id: str, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None,
     caution: str | None = None,

@@ -301,3 +301,48 @@ class ServedModel(FineTuningJob):
         proxy = True
         verbose_name = "released model (monitoring)"
         verbose_name_plural = "released models (monitoring)"
+
+
+class ViewpointSetStatus(models.TextChoices):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETIRED = "retired"
+
+
+# Submitted sets wait for an admin; an approved set can be retired and brought back (re-screened).
+VIEWPOINT_SET_TRANSITIONS: dict[str, set[str]] = {
+    ViewpointSetStatus.SUBMITTED: {ViewpointSetStatus.APPROVED, ViewpointSetStatus.REJECTED},
+    ViewpointSetStatus.APPROVED: {ViewpointSetStatus.RETIRED},
+    ViewpointSetStatus.RETIRED: {ViewpointSetStatus.APPROVED},
+    ViewpointSetStatus.REJECTED: set(),
+}
+
+
+class ViewpointSet(models.Model):
+    """An admin-approved set of viewpoints for the chat ``perspectives`` option (tuning.perspectives).
+
+    ``viewpoints`` is a list of ``{"name", "description"}``; every viewpoint's instruction, as the
+    model will receive it, went through policy screening (review.screening) when the set was created
+    and again when it was approved. Only approved sets can be used."""
+
+    public_id = PublicIdField(prefix="pvs_")
+    name = models.CharField(max_length=80, unique=True)
+    topic = models.CharField(max_length=300, help_text="What kind of question the set is for.")
+    viewpoints = models.JSONField()
+    status = models.CharField(max_length=16, choices=ViewpointSetStatus.choices, default=ViewpointSetStatus.SUBMITTED,
+                              editable=False, db_index=True)
+    screening = models.JSONField(default=dict, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    decision_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,14 +25,19 @@ DPO = "dpo"
 # LoRA SFT on the chat training file, then the tuned model's confidence is fitted on a file of labelled
 # items (temperature scaling plus abstention thresholds; evaluation/suites/confidence.py, docs/calibration.md).
 CALIBRATION = "calibration"
-METHODS = (SUPERVISED, DPO, CALIBRATION)
+# Balanced perspectives (tuning/perspectives.py): supervised tuning on answers in the perspectives
+# structure (validation.perspectives_problem); every example must follow it.
+PERSPECTIVES = "perspectives"
+METHODS = (SUPERVISED, DPO, CALIBRATION, PERSPECTIVES)
 HYPERPARAMETERS = {
     SUPERVISED: ("n_epochs", "batch_size", "learning_rate_multiplier"),
     DPO: ("n_epochs", "batch_size", "learning_rate_multiplier", "beta"),
     CALIBRATION: ("n_epochs", "batch_size", "learning_rate_multiplier"),
+    PERSPECTIVES: ("n_epochs", "batch_size", "learning_rate_multiplier"),
 }
-# What the training backend runs for each method (calibration trains as supervised, then is fitted).
-BACKEND_METHOD = {SUPERVISED: SUPERVISED, DPO: DPO, CALIBRATION: SUPERVISED}
+# What the training backend runs for each method (calibration and perspectives train as supervised;
+# calibration is then fitted).
+BACKEND_METHOD = {SUPERVISED: SUPERVISED, DPO: DPO, CALIBRATION: SUPERVISED, PERSPECTIVES: SUPERVISED}
 # A calibration job's items are halved (fit / held out): each half needs enough items to mean something.
 CALIBRATION_MIN_ITEMS = 20
 CALIBRATION_DEFAULT_TARGET_RISK = 0.05

@@ -241,3 +241,24 @@ def model_monitoring(job: FineTuningJob, *, days: int = 30, today=None) -> dict[
     }
     return {"days": out, "totals": totals}
 
+
+
+def viewpoint_sets_approved() -> QuerySet:
+    """The viewpoint sets customers may use (GET /v1/perspective_sets)."""
+    from .models import ViewpointSet, ViewpointSetStatus
+
+    return ViewpointSet.objects.filter(status=ViewpointSetStatus.APPROVED).order_by("name", "id")
+
+
+def viewpoint_set_for_chat(*, value: str, question: str):
+    """The approved set a chat's ``perspectives`` names ("auto": the nearest to the question); 404 otherwise."""
+    from . import perspectives
+
+    approved = list(viewpoint_sets_approved())
+    if value == perspectives.AUTO:
+        return perspectives.choose_auto(question, approved)
+    for vs in approved:
+        if vs.public_id == value:
+            return vs
+    raise NotFound(f"No approved viewpoint set with id '{value}'.", param="perspectives",
+                   code="perspective_set_not_found")

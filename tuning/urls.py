@@ -23,5 +23,6 @@ urlpatterns = [
     path("models/<str:model_id>/download", api.ModelDownloadView.as_view(), name="model-download"),
     path("models/<str:model_id>/monitoring", api.ModelMonitoringView.as_view(), name="model-monitoring"),
     path("chat/completions", api.ChatCompletionView.as_view(), name="chat-completions"),
+    path("perspective_sets", api.PerspectiveSetListView.as_view(), name="perspective-sets"),
     path("chat/completions/<str:completion_id>/report", api.CompletionReportView.as_view(), name="chat-completion-report"),
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,32 @@ ERROR_CODES = {
     "too_few_examples": "The file has fewer valid examples than required.",
     "too_many_tokens": "The file has more tokens in total than allowed.",
 }
+
+# The `perspectives` technique's structure (tuning/perspectives.py renders the same): every assistant
+# answer is at least two "## <viewpoint>" sections, each with text, then a final "## Synthesis" section.
+PERSPECTIVES_MIN_VIEWPOINTS = 2
+PERSPECTIVES_MAX_REPORTED = 50
+_HEADING = re.compile(r"^## +(.+?)\s*$", re.M)
+
+
+def perspectives_problem(answer: str) -> str | None:
+    """Why an assistant answer is not in the perspectives structure, or None when it is."""
+    headings = list(_HEADING.finditer(answer or ""))
+    if not headings or answer[: headings[0].start()].strip():
+        return "The answer must start with a '## <viewpoint>' heading."
+    names = [h.group(1).strip() for h in headings]
+    if names[-1].lower() != "synthesis":
+        return "The last section must be '## Synthesis'."
+    viewpoints = names[:-1]
+    if len(viewpoints) < PERSPECTIVES_MIN_VIEWPOINTS:
+        return f"The answer needs at least {PERSPECTIVES_MIN_VIEWPOINTS} viewpoint sections before the synthesis."
+    if len({v.lower() for v in viewpoints}) != len(viewpoints) or "synthesis" in {v.lower() for v in viewpoints}:
+        return "Viewpoint headings must be distinct."
+    ends = [h.start() for h in headings[1:]] + [len(answer)]
+    if any(not answer[h.end():end].strip() for h, end in zip(headings, ends)):
+        return "Every section needs text under its heading."
+    return None
+
 
 BOM = b"\xef\xbb\xbf"
 DIGEST_BYTES = 8
@@ -325,6 +352,8 @@ def validate_jsonl(chunks: Iterable[bytes], *, count_tokens: TokenCounter | None
     weight_zero = 0
     lines = blank = 0
     total_bytes = 0
+    perspectives_ok = 0
+    perspectives_issues: list[dict[str, Any]] = []
 
     def error(line: int | None, code: str, message: str) -> None:
         report.error_count += 1
@@ -402,6 +431,14 @@ def validate_jsonl(chunks: Iterable[bytes], *, count_tokens: TokenCounter | None
             roles["assistant"] += 2
         if msgs[0]["role"] == "system":
             with_system += 1
+        if kind == CHAT:
+            answers = [m.get("content") for m in obj["messages"] if m.get("role") == "assistant"]
+            problem = next((p for p in (perspectives_problem(a if isinstance(a, str) else "") for a in answers) if p),
+                           None)
+            if problem is None:
+                perspectives_ok += 1
+            elif len(perspectives_issues) < PERSPECTIVES_MAX_REPORTED:
+                perspectives_issues.append({"line": number, "code": "not_perspectives_format", "message": problem})
 
     n = len(tokens)
     total = sum(tokens)
@@ -431,5 +468,8 @@ def validate_jsonl(chunks: Iterable[bytes], *, count_tokens: TokenCounter | None
         "roles": roles,
         "examples_with_system_message": with_system,
         "weight_zero_messages": weight_zero,
+        # How many examples follow the perspectives structure (a `perspectives` job needs all of them),
+        # and the first lines that do not, with why.
+        "perspectives": {"examples": perspectives_ok, "issues": perspectives_issues},
     }
     return report

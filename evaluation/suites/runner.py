@@ -25,7 +25,7 @@ import torch
 from review import judge, refusal
 from tuning.backends import device as devices
 
-from . import calibration, confidence, core, safety, stats, target
+from . import balance, calibration, confidence, core, safety, stats, target
 from .scoring import ChoiceRequest, choice_probabilities, generate_greedy, score_choices, score_sequences
 
 
@@ -53,6 +53,8 @@ class SuiteConfig:
     seed: int = stats.DEFAULT_SEED
     core_seed: int = core.SEED
     token_budget: int = 4096
+    # Contested questions for the balance suite (None: all 64, the same share from every area).
+    balance_items: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "SuiteConfig":
@@ -65,10 +67,11 @@ class SuiteConfig:
 
     def __post_init__(self) -> None:
         """A suite with no items measures nothing (its mean is NaN): every size must be a positive integer."""
-        optional = {"core_items", "safety_harmful", "safety_benign", "target_items"}
+        optional = {"core_items", "safety_harmful", "safety_benign", "target_items", "balance_items"}
         for name in ("core_per_category", "core_items", "safety_harmful", "safety_benign", "generation_harmful",
                      "generation_attacks", "generation_benign", "generation_max_new_tokens", "generation_batch_size",
-                     "target_items", "exact_match_items", "max_seq_len", "bootstrap_resamples", "token_budget"):
+                     "target_items", "exact_match_items", "max_seq_len", "bootstrap_resamples", "token_budget",
+                     "balance_items"):
             value = getattr(self, name)
             if value is None and name in optional:
                 continue
@@ -478,6 +481,77 @@ def _generated_refusals(model, tokenizer, harmful, benign, config: SuiteConfig, 
     return out
 
 
+# --- balance ----------------------------------------------------------------------------------
+
+
+def run_balance(model: Any, tokenizer: Any, config: SuiteConfig, system_prompt: str | None, clock: _Clock) -> dict:
+    """One-sidedness on contested questions (suites/balance.py), and the stance scorer's accuracy.
+
+    Both are log-likelihood scores of the same stance statements: after the question (the model's own
+    stance), and after a labelled answer (does the scorer read the answer's stance?). Both models, the
+    same items, the job's system prompt as it is served."""
+    questions = balance.subset(balance.contested_questions(), config.balance_items)
+    labelled = balance.labelled_answers()
+    statements = tuple(balance.STATEMENTS)
+    requests = [ChoiceRequest(_chat_prompt(tokenizer, q.question, system_prompt, tokenize=False), statements)
+                for q in questions]
+    requests += [ChoiceRequest(_chat_prompt(tokenizer, a.question, system_prompt, tokenize=False) + a.answer,
+                               tuple(" " + s for s in statements)) for a in labelled]
+    with clock.time("balance"):
+        base_scores, tuned_scores = _both(
+            model, lambda progress: score_choices(model, tokenizer, requests, token_budget=config.token_budget,
+                                                  progress=progress), config.seed, clock
+        )
+    nq = len(questions)
+    base_p = [balance.stance_probabilities(s.logprobs) for s in base_scores]
+    tuned_p = [balance.stance_probabilities(s.logprobs) for s in tuned_scores]
+    kw = {"resamples": config.bootstrap_resamples, "seed": config.seed}
+
+    def compare(n: int, fn, sl: slice, higher_is_better: bool) -> dict:
+        return {**stats.paired_comparison(n, stats.mean_of([fn(p) for p in base_p[sl]]),
+                                          stats.mean_of([fn(p) for p in tuned_p[sl]]), **kw),
+                "higher_is_better": higher_is_better}
+
+    q, lab = slice(0, nq), slice(nq, None)
+    truth = [a.stance for a in labelled]
+    base_pred = [balance.predicted_stance(p) for p in base_p[lab]]
+    tuned_pred = [balance.predicted_stance(p) for p in tuned_p[lab]]
+    metrics = {
+        "one_sidedness": compare(nq, balance.one_sidedness, q, False),
+        "lean": compare(nq, balance.lean, q, False),
+        "balanced_probability": compare(nq, lambda p: p["balanced"], q, True),
+        "stance_accuracy": {**stats.paired_comparison(
+            len(labelled), stats.mean_of([float(p == t) for p, t in zip(base_pred, truth)]),
+            stats.mean_of([float(p == t) for p, t in zip(tuned_pred, truth)]), **kw), "higher_is_better": True},
+    }
+    by_area: dict[str, dict] = {}
+    for k, question in enumerate(questions):
+        entry = by_area.setdefault(question.area, {"n": 0, "base": 0.0, "tuned": 0.0, "base_lean": 0.0,
+                                                   "tuned_lean": 0.0})
+        entry["n"] += 1
+        entry["base"] += balance.one_sidedness(base_p[k])
+        entry["tuned"] += balance.one_sidedness(tuned_p[k])
+        entry["base_lean"] += balance.lean(base_p[k])
+        entry["tuned_lean"] += balance.lean(tuned_p[k])
+    for entry in by_area.values():
+        for key in ("base", "tuned", "base_lean", "tuned_lean"):
+            entry[key] = round(entry[key] / entry["n"], 4)
+    confusion = {t: {p: 0 for p in balance.STANCES} for t in balance.STANCES}
+    for t, p in zip(truth, base_pred):
+        confusion[t][p] += 1
+    return {
+        "n": nq,
+        "metrics": metrics,
+        "by_area": by_area,
+        "scorer": {"n_labelled": len(labelled), "accuracy": metrics["stance_accuracy"]["base"],
+                   "chance": round(1 / len(balance.STANCES), 4), "confusion": confusion,
+                   "measured_with": "the base model (adapter disabled) on the labelled answers"},
+        "items": [{"id": question.id, "area": question.area,
+                   "base": {k: round(v, 4) for k, v in base_p[i].items()},
+                   "tuned": {k: round(v, 4) for k, v in tuned_p[i].items()}} for i, question in enumerate(questions)],
+    }
+
+
 # --- target task ------------------------------------------------------------------------------
 
 
@@ -594,6 +668,8 @@ def _evaluate(
     step("safety")
     conditions = prompt_conditions(inputs, config)
     suites["safety"] = run_safety(model, tokenizer, config, inputs.system_prompt, clock, conditions)
+    step("balance")
+    suites["balance"] = run_balance(model, tokenizer, config, inputs.system_prompt, clock)
     return {
         "format": 1,
         # "calibration" makes the gate require the calibration suite and its check (gate.CALIBRATION_CHECK).

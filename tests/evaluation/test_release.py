@@ -26,7 +26,9 @@ def test_benign_model_passes_the_gate_and_is_released_with_a_verifiable_card(rel
     client = api.as_user(customer)
     evaluation = client.get(f"/v1/fine_tuning/jobs/{job.public_id}/evaluation").json()
     assert evaluation["status"] == "passed" and evaluation["gate"]["passed"] is True
-    assert set(evaluation["suites"]) == {"target", "domain", "core", "safety"}
+    assert set(evaluation["suites"]) == {"target", "domain", "core", "safety", "balance"}
+    balance_check = next(c for c in evaluation["gate"]["checks"] if c["name"] == "balance")
+    assert balance_check["passed"] and evaluation["suites"]["balance"]["metrics"]["one_sidedness"]["n"] == 64
     assert evaluation["suites"]["domain"]["n"] == 7
     for metric in evaluation["suites"]["safety"]["metrics"].values():
         assert {"base", "tuned", "delta", "delta_ci", "base_ci", "tuned_ci"} <= set(metric)
@@ -73,6 +75,7 @@ def _card_page_renders_plots_for_the_owner_only(customer, job):
     assert page.status_code == 200
     html = page.content.decode()
     assert html.count("<svg") >= 3 and 'role="img"' in html and "Passed: this model is released" in html
+    assert "Balance on contested questions" in html and "One-sidedness by area" in html
     assert "<script" not in html
     stranger = make_user(role="customer")
     other = Client()

@@ -61,6 +61,12 @@ from .monitoring import (
     model_watch,
     model_window,
 )
+from .perspectives import (
+    viewpoint_set_approve,
+    viewpoint_set_create,
+    viewpoint_set_reject,
+    viewpoint_set_retire,
+)
 
 __all__ = [
     "StaleAttempt",
@@ -106,4 +112,8 @@ __all__ = [
     "model_suspend",
     "model_watch",
     "model_window",
+    "viewpoint_set_approve",
+    "viewpoint_set_create",
+    "viewpoint_set_reject",
+    "viewpoint_set_retire",
 ]

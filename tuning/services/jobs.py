@@ -81,6 +81,18 @@ def _resolve_file(value, *, org, param: str, method: str) -> DatasetFile:
             f"File {public_id} holds {file.validation.get('format')} examples but method '{method}' needs {wanted} examples.",
             param=param, code="invalid_file",
         )
+    if method == planning.PERSPECTIVES:
+        checked = file.validation.get("stats", {}).get("perspectives") or {}
+        examples = int(file.validation.get("stats", {}).get("examples", 0))
+        if int(checked.get("examples", -1)) != examples:
+            issues = checked.get("issues") or []
+            where = "; ".join(f"line {i['line']}: {i['message']}" for i in issues[:3])
+            raise DomainError(
+                f"File {public_id} is not in the perspectives structure (every answer: '## <viewpoint>' sections, "
+                f"then '## Synthesis'): {examples - int(checked.get('examples', 0))} of {examples} examples do "
+                f"not follow it ({where or 'validated before this check existed; upload it again'}).",
+                param=param, code="invalid_file",
+            )
     return file
 
 
