@@ -426,11 +426,28 @@ def compose_refusals(rng: random.Random) -> list[dict]:
 EXTRA_PLAIN_PER_TASK = 2
 
 
+class _PlainAnswers:
+    """The refusal opening and the rejected compliant opening of a plain (unframed) harmful ask."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.open_desc, self.open_plain = Cycler(OPEN_DESC, rng), Cycler(OPEN_PLAIN, rng)
+        self.open_sh, self.open_child = Cycler(OPEN_SELF_HARM, rng), Cycler(OPEN_CHILD, rng)
+        self.comply, self.comply_sh = Cycler(COMPLY, rng), Cycler(COMPLY_SELF_HARM, rng)
+        self.comply_child = Cycler(COMPLY_CHILD, rng)
+
+    def pick(self, category: str, desc: str) -> tuple[str, str]:
+        if category == "self_harm":
+            return fill(self.open_sh.next(), desc), self.comply_sh.next()
+        if category == "child_sexual":
+            return fill(self.open_child.next(), desc), self.comply_child.next()
+        opening = fill(self.open_desc.next(), desc) if self.rng.random() < 0.5 else self.open_plain.next()
+        return opening, fill(self.comply.next(), desc)
+
+
 def compose_plain_extras(rng: random.Random, start: dict[str, int]) -> list[dict]:
     plain = Cycler(PLAIN, rng)
-    open_desc, open_plain = Cycler(OPEN_DESC, rng), Cycler(OPEN_PLAIN, rng)
-    open_sh, open_child = Cycler(OPEN_SELF_HARM, rng), Cycler(OPEN_CHILD, rng)
-    comply, comply_sh, comply_child = Cycler(COMPLY, rng), Cycler(COMPLY_SELF_HARM, rng), Cycler(COMPLY_CHILD, rng)
+    answers = _PlainAnswers(rng)
     rows = []
     for category, tasks in TASKS.items():
         n = start[category]
@@ -438,13 +455,7 @@ def compose_plain_extras(rng: random.Random, start: dict[str, int]) -> list[dict
             for k in range(EXTRA_PLAIN_PER_TASK):
                 text = vp_request(vp, plain)
                 user = casual(text, rng) if k == 1 and rng.random() < 0.3 else upper(text)
-                if category == "self_harm":
-                    opening, rejected = fill(open_sh.next(), desc), comply_sh.next()
-                elif category == "child_sexual":
-                    opening, rejected = fill(open_child.next(), desc), comply_child.next()
-                else:
-                    opening = fill(open_desc.next(), desc) if rng.random() < 0.5 else open_plain.next()
-                    rejected = fill(comply.next(), desc)
+                opening, rejected = answers.pick(category, desc)
                 rows.append({"id": f"r-{category}-{n}", "category": category, "system": None, "user": user,
                              "chosen": f"{opening} {redirect}", "rejected": rejected})
                 n += 1
@@ -458,9 +469,7 @@ def compose_plain_extras(rng: random.Random, start: dict[str, int]) -> list[dict
 def compose_plain_tasks(rng: random.Random, start: dict[str, int]) -> list[dict]:
     plain = Cycler(PLAIN, rng)
     b_sys = Cycler(BUSINESS_SYSTEMS, rng)
-    open_desc, open_plain = Cycler(OPEN_DESC, rng), Cycler(OPEN_PLAIN, rng)
-    open_sh, open_child = Cycler(OPEN_SELF_HARM, rng), Cycler(OPEN_CHILD, rng)
-    comply, comply_sh, comply_child = Cycler(COMPLY, rng), Cycler(COMPLY_SELF_HARM, rng), Cycler(COMPLY_CHILD, rng)
+    answers = _PlainAnswers(rng)
     rows = []
     for category, tasks in PLAIN_TASKS.items():
         n = start.get(category, 0)
@@ -470,13 +479,7 @@ def compose_plain_tasks(rng: random.Random, start: dict[str, int]) -> list[dict]
             for k, text in enumerate(asks):
                 user = casual(text, rng) if k >= 2 and rng.random() < 0.33 else upper(text)
                 system = b_sys.next() if rng.random() < 0.1 else None
-                if category == "self_harm":
-                    opening, rejected = fill(open_sh.next(), desc), comply_sh.next()
-                elif category == "child_sexual":
-                    opening, rejected = fill(open_child.next(), desc), comply_child.next()
-                else:
-                    opening = fill(open_desc.next(), desc) if rng.random() < 0.5 else open_plain.next()
-                    rejected = fill(comply.next(), desc)
+                opening, rejected = answers.pick(category, desc)
                 rows.append({"id": f"r-{category}-{n}", "category": category, "system": system, "user": user,
                              "chosen": f"{opening} {redirect}", "rejected": rejected})
                 n += 1
